@@ -1,0 +1,18 @@
+/**
+ * Shared WebGPU device for the Node test tier (Dawn on SwiftShader). When no adapter can be had the kernel tests
+ * FAIL with the reason; they never skip.
+ */
+import { acquireNodeGpu } from '../node/gpu';
+import type { Gpu } from '../engine/gpu/device';
+
+let pending: Promise<Gpu> | null = null;
+
+export function testGpu(): Promise<Gpu> {
+  pending ??= acquireNodeGpu({ adapter: 'swiftshader' }).catch((e: Error) => {
+    throw new Error(
+      `Kernel tests need a WebGPU adapter and none could be created: ${e.message}\n` +
+        'Install the CPU adapter with: apt-get install -y chromium libvulkan1 (npm test does this when run as root).',
+    );
+  });
+  return pending;
+}
