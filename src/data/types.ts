@@ -1,0 +1,79 @@
+/**
+ * The studio's data model for training examples. Every importer produces these and every exporter consumes them;
+ * fields a source format has that we do not model are kept in `extra` so a round trip loses nothing.
+ */
+
+export type Role = 'system' | 'user' | 'assistant';
+
+export interface Turn {
+  role: Role;
+  content: string;
+  /** Assistant turns only: 1 = trained (default), 0 = context only (OpenAI's `weight`). */
+  weight?: 0 | 1;
+}
+
+/** An instruction pair (Alpaca/Dolly shaped). `system` overrides the dataset's default system prompt. */
+export interface PairBody {
+  kind: 'pair';
+  instruction: string;
+  input: string;
+  output: string;
+  system?: string;
+}
+
+/** A multi-turn conversation. */
+export interface ChatBody {
+  kind: 'chat';
+  messages: Turn[];
+}
+
+/** A plain document for pretraining-style (full-sequence) runs. */
+export interface TextBody {
+  kind: 'text';
+  text: string;
+}
+
+export type ExampleBody = PairBody | ChatBody | TextBody;
+
+export type Split = 'train' | 'validation';
+
+export const TASK_TAGS = [
+  'qa',
+  'summarization',
+  'classification',
+  'extraction',
+  'generation',
+  'reasoning',
+  'code',
+  'translation',
+  'rewriting',
+  'chat',
+] as const;
+
+export interface Example {
+  id: string;
+  datasetId: string;
+  body: ExampleBody;
+  tags: string[];
+  split: Split;
+  notes: string;
+  /** Source-format fields we do not model (e.g. Dolly `category` stays here too), kept for lossless export. */
+  extra?: Record<string, unknown>;
+  /** Position in the dataset (user-visible order). */
+  order: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Dataset {
+  id: string;
+  name: string;
+  description: string;
+  /** Default system prompt applied to pairs/chats that have none. */
+  systemPrompt: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How labels are built from a formatted example. See src/data/labels.ts. */
+export type MaskMode = 'assistant-only' | 'completion-only' | 'full' | 'last-turn' | 'per-turn-weights';
