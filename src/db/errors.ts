@@ -51,6 +51,8 @@ export function describeDbError(err: unknown): string {
   if (has(err, 'ConstraintError')) return 'An item with the same id already exists; nothing was written.';
   if (has(err, 'DataCloneError', 'DataError')) return 'Some data could not be stored (it contains values IndexedDB cannot keep); nothing was written.';
   const first = chain(err)[0];
+  // Our own validation errors (plain Error) already speak to the user.
+  if (err instanceof Error && err.name === 'Error' && err.message) return err.message;
   const msg = first?.message ?? String(err);
   return `Saving failed: ${msg}. Nothing was partially written; try again.`;
 }
