@@ -1,17 +1,69 @@
-import { useEffect, useState } from 'react';
-import { acquireGpu, type Gpu } from '../engine/gpu/device';
+import { useEffect, type ReactNode } from 'react';
+import { ModelSection } from './model/ModelSection';
+import { DatasetSection } from './dataset/DatasetSection';
+import { TrainSection } from './train/TrainSection';
+import { ExportSection } from './export/ExportSection';
+import { Header } from './shell/Header';
+import { Nav } from './shell/Nav';
+import { GpuBanners } from './shell/GpuBanners';
+import { GpuGate } from './shell/GpuGate';
+import { DevicePage } from './shell/DevicePage';
+import { NotFound } from './shell/NotFound';
+import { SectionBoundary } from './shell/SectionBoundary';
+import { CrashProbe, disarmCrash } from './shell/crashProbe';
+import { useHashRoute } from './shell/useHashRoute';
+import type { RouteId } from './shell/routes';
 
+const PAGES: Record<RouteId, () => ReactNode> = {
+  model: () => <ModelSection />,
+  dataset: () => <DatasetSection />,
+  train: () => <TrainSection />,
+  export: () => <ExportSection />,
+  device: () => <DevicePage />,
+};
+
+/** The studio shell: header, section navigation, GPU banners and the open section inside its error boundary. */
 export function App() {
-  const [gpu, setGpu] = useState<Gpu | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const route = useHashRoute();
+  const routeId = route === 'not-found' ? null : route.id;
+
   useEffect(() => {
-    acquireGpu().then(setGpu, (e: Error) => setError(e.message));
-  }, []);
+    document.title = route === 'not-found' ? 'Not found · Fine-Tuning Studio' : `${route.label} · Fine-Tuning Studio`;
+  }, [route]);
+
+  let page: ReactNode;
+  if (route === 'not-found') page = <NotFound />;
+  else {
+    const content = PAGES[route.id]();
+    page = (
+      <div className="section-host" data-testid={`page-${route.id}`} key={route.id}>
+        <SectionBoundary name={route.label} onCaught={disarmCrash}>
+          <CrashProbe />
+          {route.needsGpu ? <GpuGate label={route.label}>{content}</GpuGate> : content}
+        </SectionBoundary>
+      </div>
+    );
+  }
+
   return (
-    <main>
-      <h1>WebGPU Fine-Tuning Studio</h1>
-      {error && <p role="alert">{error}</p>}
-      {gpu && <p data-testid="adapter">{gpu.adapter.vendor} {gpu.adapter.architecture} {gpu.adapter.description}</p>}
-    </main>
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <div className="app__body">
+        <aside className="app__sidebar">
+          <div className="app__sidebar-inner">
+            <Nav current={routeId} />
+          </div>
+        </aside>
+        <main id="main" className="app__main" tabIndex={-1}>
+          <div className="app__content">
+            <GpuBanners route={routeId} />
+            {page}
+          </div>
+        </main>
+      </div>
+    </div>
   );
 }
