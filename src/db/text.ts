@@ -25,11 +25,14 @@ export function bodyLength(body: ExampleBody): number {
   }
 }
 
-/** A one-line title for list rows: the first non-empty prompt-side string. */
+/**
+ * A one-line title for list rows: the part that tells examples apart. For pairs that is the input when there is one
+ * (instructions are often shared by a whole dataset), else the instruction.
+ */
 export function bodyTitle(body: ExampleBody): string {
   switch (body.kind) {
     case 'pair':
-      return body.instruction || body.input || body.output;
+      return body.input.trim() ? body.input : body.instruction || body.output;
     case 'chat':
       return body.messages.find((m) => m.role === 'user')?.content ?? body.messages[0]?.content ?? '';
     case 'text':
