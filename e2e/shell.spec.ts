@@ -99,6 +99,13 @@ test('navigates by clicks, keyboard, URL hash, back button and reload', async ({
   await expect(sectionPage(page, 'export')).toBeVisible();
   await expect(page.getByTestId('nav-export')).toHaveAttribute('aria-current', 'page');
 
+  // The skip link moves focus to the content without touching the hash the router lives in.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#main')).toBeFocused();
+  await expect(page).toHaveURL(/#\/export$/);
+
   // An unknown address explains itself instead of showing nothing.
   await page.goto('/#/nonsense');
   await expect(page.getByTestId('not-found')).toContainText('#/nonsense');

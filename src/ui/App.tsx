@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, type MouseEvent, type ReactNode } from 'react';
 import { ModelSection } from './model/ModelSection';
 import { DatasetSection } from './dataset/DatasetSection';
 import { TrainSection } from './train/TrainSection';
@@ -21,6 +21,12 @@ const PAGES: Record<RouteId, () => ReactNode> = {
   export: () => <ExportSection />,
   device: () => <DevicePage />,
 };
+
+/** The hash is our router, so the skip link moves focus itself instead of navigating to #main. */
+function skipToContent(e: MouseEvent<HTMLAnchorElement>) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
 
 /** The studio shell: header, section navigation, GPU banners and the open section inside its error boundary. */
 export function App() {
@@ -47,7 +53,7 @@ export function App() {
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main">
+      <a className="skip-link" href="#main" onClick={skipToContent}>
         Skip to content
       </a>
       <Header />

@@ -103,7 +103,8 @@ async function acquire(): Promise<void> {
 function lostReason(info: GPUDeviceLostInfo, err: Error): string {
   const said = info.message.trim().replace(/\.+$/, '');
   if (!said) return err.message;
-  return info.reason === 'unknown' ? `${said}.` : `${said} (reason: ${info.reason}).`;
+  const showReason = info.reason !== 'unknown' && !said.toLowerCase().includes(info.reason);
+  return showReason ? `${said} (${info.reason}).` : `${said}.`;
 }
 
 function run(): Promise<void> {

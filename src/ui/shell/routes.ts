@@ -14,7 +14,7 @@ export interface RouteDef {
 
 export const ROUTES: readonly RouteDef[] = [
   { id: 'model', label: 'Model', hint: 'Pick a base model', step: 1, needsGpu: false },
-  { id: 'dataset', label: 'Dataset', hint: 'Write and inspect examples', step: 2, needsGpu: false },
+  { id: 'dataset', label: 'Dataset', hint: 'Write your examples', step: 2, needsGpu: false },
   { id: 'train', label: 'Train', hint: 'LoRA on your GPU', step: 3, needsGpu: true },
   { id: 'export', label: 'Export', hint: 'Download PEFT adapter', step: 4, needsGpu: false },
   { id: 'device', label: 'Device', hint: 'Adapter, features, limits', needsGpu: false },
