@@ -142,16 +142,17 @@ describe('applyTemplate', () => {
   });
 
   it('honours addSpecialTokens through the post-processor', async () => {
+    const base = fixtureTokenizerJson('byte-bpe') as { added_tokens: { id: number; content: string }[] };
+    const bos = base.added_tokens.find((t) => t.content === '<s>')!.id;
     const json = {
-      ...fixtureTokenizerJson('byte-bpe'),
+      ...base,
       post_processor: {
         type: 'TemplateProcessing',
         single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
         pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
-        special_tokens: { '<s>': { id: '<s>', ids: [0], tokens: ['<s>'] } },
+        special_tokens: { '<s>': { id: '<s>', ids: [bos], tokens: ['<s>'] } },
       },
     };
-    (json.post_processor.special_tokens['<s>'].ids as number[])[0] = (json.added_tokens as { id: number; content: string }[]).find((t) => t.content === '<s>')!.id;
     const tok = await loadTokenizer({ tokenizerJson: json, tokenizerConfig: { bos_token: '<s>' } });
     expect(tok.encode('Hi')[0]).toBe(tok.bosId);
     expect(tok.encode('Hi', { addSpecialTokens: false })[0]).not.toBe(tok.bosId);
