@@ -1,0 +1,147 @@
+import { describe, it, expect } from 'vitest';
+import { testGpu } from '../../testing/gpu';
+import { expectClose, randomArray } from '../../testing/compare';
+import { Recorder } from '../gpu/recorder';
+import { readF32 } from '../gpu/buffers';
+import type { Gpu } from '../gpu/device';
+import { matmul, type MatmulOptions } from './matmul';
+import { matmul as matmulRef } from '../reference/matmul';
+
+// Inputs are uniform(-1, 1) and K ≤ 150, so f32 accumulation error stays well below 1e-4 (measured max ~3e-6 at
+// K = 61; the GPU sums in a different order than the f64 reference).
+const TOL = { rtol: 1e-4, atol: 1e-4 };
+
+interface Case {
+  M: number;
+  K: number;
+  N: number;
+  opts: MatmulOptions;
+  bias: boolean;
+}
+
+/** Runs one case on the GPU and on the CPU reference; returns both results. */
+async function runCase(gpu: Gpu, c: Case, seed: number): Promise<{ got: Float32Array; want: Float32Array }> {
+  const { M, K, N, opts } = c;
+  const a = randomArray(M * K, seed);
+  const b = randomArray(K * N, seed + 1);
+  const bias = c.bias ? randomArray(N, seed + 2) : null;
+  const init = randomArray(M * N, seed + 3);
+  const bufs = {
+    a: gpu.buffers.fromData('test', 'a', a),
+    b: gpu.buffers.fromData('test', 'b', b),
+    bias: bias ? gpu.buffers.fromData('test', 'bias', bias) : null,
+    out: gpu.buffers.fromData('test', 'out', init),
+  };
+  const rec = new Recorder(gpu);
+  matmul(rec, bufs.out, bufs.a, bufs.b, bufs.bias, M, K, N, opts);
+  rec.submit();
+  const got = await readF32(gpu.device, bufs.out, 0, M * N);
+  gpu.buffers.releasePool('test');
+  rec.destroy();
+  const want = init.slice();
+  matmulRef(want, a, b, bias, M, K, N, opts);
+  return { got, want };
+}
+
+const describeCase = (c: Case) =>
+  `${c.M}x${c.K}x${c.N} transA=${!!c.opts.transA} transB=${!!c.opts.transB} alpha=${c.opts.alpha ?? 1} ` +
+  `accumulate=${!!c.opts.accumulate} bias=${c.bias}`;
+
+describe('matmul', () => {
+  // Odd sizes, sizes below / across the 8x8 register block and the 64x64 workgroup tile, K not a multiple of 4.
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [8, 8, 8],
+    [13, 4, 9],
+    [9, 61, 66],
+    [70, 33, 5],
+    [65, 150, 130],
+  ];
+  const layouts = [
+    { transA: false, transB: false },
+    { transA: false, transB: true },
+    { transA: true, transB: false },
+    { transA: true, transB: true },
+  ];
+
+  for (const layout of layouts) {
+    it(`matches the reference, transA=${layout.transA} transB=${layout.transB}`, async () => {
+      const gpu = await testGpu();
+      let seed = 100;
+      for (const [M, K, N] of shapes) {
+        seed += 10;
+        // Vary alpha / accumulate / bias across shapes so every layout sees each combination.
+        const c: Case = {
+          M,
+          K,
+          N,
+          opts: { ...layout, alpha: seed % 20 === 0 ? 1 : -0.37, accumulate: seed % 30 === 0 },
+          bias: seed % 20 !== 0,
+        };
+        const { got, want } = await runCase(gpu, c, seed);
+        expectClose(got, want, TOL, describeCase(c));
+      }
+    });
+  }
+
+  it('covers plain overwrite, accumulate with bias, and LoRA-style rank-1..3 updates', async () => {
+    const gpu = await testGpu();
+    const cases: Case[] = [
+      { M: 17, K: 12, N: 23, opts: {}, bias: false },
+      { M: 17, K: 12, N: 23, opts: { accumulate: true, alpha: 2.5 }, bias: true },
+      { M: 33, K: 1, N: 19, opts: { transB: true, alpha: 0.5, accumulate: true }, bias: false }, // B (N, r=1)
+      { M: 3, K: 40, N: 27, opts: { transA: true, accumulate: true }, bias: false }, // dA += dhᵀ x, r = 3
+    ];
+    let seed = 7;
+    for (const c of cases) {
+      const { got, want } = await runCase(gpu, c, (seed += 10));
+      expectClose(got, want, TOL, describeCase(c));
+    }
+  });
+
+  it('really uses the layout flags (a transposed product differs from a plain one)', async () => {
+    const gpu = await testGpu();
+    const c: Case = { M: 6, K: 6, N: 6, opts: { transB: true }, bias: false };
+    const { got } = await runCase(gpu, c, 3);
+    // Same inputs, plain layout on the CPU: must NOT match, or the flag would be ignored.
+    const a = randomArray(36, 3);
+    const b = randomArray(36, 4);
+    const plain = randomArray(36, 6);
+    matmulRef(plain, a, b, null, 6, 6, 6);
+    let diff = 0;
+    for (let i = 0; i < 36; i++) diff = Math.max(diff, Math.abs(plain[i] - got[i]));
+    expect(diff).toBeGreaterThan(0.01);
+  });
+
+  it('does nothing for M = 0 or N = 0 and writes alpha·0 + bias for K = 0', async () => {
+    const gpu = await testGpu();
+    const { got, want } = await runCase(gpu, { M: 5, K: 0, N: 6, opts: { alpha: 3 }, bias: true }, 11);
+    expectClose(got, want, TOL, 'K = 0');
+    const rec = new Recorder(gpu);
+    const buf = gpu.buffers.storage('test', 'x', 16);
+    matmul(rec, buf, gpu.buffers.storage('test', 'y', 16), gpu.buffers.storage('test', 'z', 16), null, 0, 4, 4);
+    expect(rec.count).toBe(0);
+    gpu.buffers.releasePool('test');
+  });
+
+  it('rejects bad input with a clear error', async () => {
+    const gpu = await testGpu();
+    const rec = new Recorder(gpu);
+    const small = gpu.buffers.storage('test', 'small', 16);
+    const out = gpu.buffers.storage('test', 'out', 64);
+    const other = gpu.buffers.storage('test', 'other', 64);
+    expect(() => matmul(rec, out, small, other, null, 4, 4, 4)).toThrow(/a \(M=4, K=4\) needs 64 bytes but its buffer has 16/);
+    expect(() => matmul(rec, out, other, other, small, 4, 4, 8)).toThrow(/out \(M=4, N=8\) needs 128 bytes/);
+    expect(() => matmul(rec, out, other, other, null, 2.5, 4, 4)).toThrow(/M must be a non-negative integer/);
+    expect(() => matmul(rec, out, out, other, null, 4, 4, 4)).toThrow(/must not be the same buffer/);
+    expect(() => matmul(rec, out, other, other, null, 4, 4, 4, { alpha: NaN })).toThrow(/alpha must be finite/);
+    // An operand beyond maxStorageBufferBindingSize names the limit (checked before any buffer size).
+    const limit = gpu.device.limits.maxStorageBufferBindingSize;
+    const K = Math.ceil(limit / 4 / 1024) + 1; // a (1024, K) is just over the limit
+    const out1024 = gpu.buffers.storage('test', 'out1024', 1024 * 4);
+    expect(() => matmul(rec, out1024, other, other, null, 1024, K, 1)).toThrow(/matmul a \(M=1024, K=\d+\) needs \d+ but the device's maxStorageBufferBindingSize/);
+    expect(rec.count).toBe(0);
+    gpu.buffers.releasePool('test');
+  });
+});

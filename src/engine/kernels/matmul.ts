@@ -1,0 +1,93 @@
+/**
+ * General matrix multiply on the GPU (shaders/matmul.wgsl): every Linear / Conv1D / LM head / LoRA product of the
+ * model, forward and backward, goes through this one wrapper.
+ *
+ *   out (M, N) = alpha · op(a) · op(b) [+ bias (N) broadcast over rows] [+ out when accumulate]
+ *   a (M, K), or stored (K, M) when transA;  b (K, N), or stored (N, K) when transB. Row-major f32.
+ *
+ * Typical calls: forward x·Wᵀ with HF Linear weights [out, in] → transB; dx = dy·W → plain; dW += dyᵀ·x → transA
+ * with accumulate; LoRA B·(A·x) → alpha = scale, accumulate into the base output.
+ */
+import type { Gpu } from '../gpu/device';
+import { f32, type Recorder } from '../gpu/recorder';
+
+export interface MatmulOptions {
+  /** a is stored (K, M) and used transposed. */
+  transA?: boolean;
+  /** b is stored (N, K) and used transposed. */
+  transB?: boolean;
+  /** Scales the product (not the bias). Default 1. */
+  alpha?: number;
+  /** Add to what is already in out instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+/** Output rows / columns computed by one invocation (fixed: the shader is unrolled for 8 x 8). */
+const BLOCK = 8;
+/** Invocations per workgroup in x (columns) and y (rows). */
+const WG_X = 8;
+const WG_Y = 8;
+
+const ACCUMULATE = 1;
+const HAS_BIAS = 2;
+
+/** The recorder keeps its Gpu private; we need it for the binding-size limits. */
+function gpuOf(rec: Recorder): Gpu {
+  return (rec as unknown as { gpu: Gpu }).gpu;
+}
+
+function checkDim(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new Error(`matmul: ${name} must be a non-negative integer, got ${v}`);
+}
+
+function checkBuffer(gpu: Gpu, what: string, buf: GPUBuffer, floats: number): number {
+  const bytes = floats * 4;
+  gpu.checkBinding(`matmul ${what}`, bytes);
+  if (buf.size < bytes) throw new Error(`matmul: ${what} needs ${bytes} bytes but its buffer has ${buf.size}`);
+  return bytes;
+}
+
+/** Records out = alpha · op(a) · op(b) [+ bias] [+ out]. See the file comment for layouts. */
+export function matmul(
+  rec: Recorder,
+  out: GPUBuffer,
+  a: GPUBuffer,
+  b: GPUBuffer,
+  bias: GPUBuffer | null,
+  M: number,
+  K: number,
+  N: number,
+  opts: MatmulOptions = {},
+): void {
+  const { transA = false, transB = false, alpha = 1, accumulate = false } = opts;
+  checkDim('M', M);
+  checkDim('K', K);
+  checkDim('N', N);
+  if (!Number.isFinite(alpha)) throw new Error(`matmul: alpha must be finite, got ${alpha}`);
+  if (out === a || out === b || out === bias) throw new Error('matmul: out must not be the same buffer as a, b or bias');
+  if (M === 0 || N === 0) return;
+
+  const gpu = gpuOf(rec);
+  const aShape = transA ? `a (K=${K}, M=${M})` : `a (M=${M}, K=${K})`;
+  const bShape = transB ? `b (N=${N}, K=${K})` : `b (K=${K}, N=${N})`;
+  const outBytes = checkBuffer(gpu, `out (M=${M}, N=${N})`, out, M * N);
+  // A zero-size binding is invalid: with K = 0 bind 4 bytes that are never read.
+  const aBytes = Math.max(4, checkBuffer(gpu, aShape, a, M * K));
+  const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N));
+  // Without a bias the slot still needs a buffer: reuse `a` (read-only twice is allowed); the shader never reads it.
+  const biasBinding = bias ? { buffer: bias, size: checkBuffer(gpu, `bias (N=${N})`, bias, N) } : { buffer: a, size: aBytes };
+
+  rec.dispatch({
+    shader: 'matmul',
+    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, WG_X, WG_Y },
+    params: [M, K, N, f32(alpha), (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0)],
+    bindings: [
+      { buffer: out, size: outBytes },
+      { buffer: a, size: aBytes },
+      { buffer: b, size: bBytes },
+      biasBinding,
+    ],
+    workgroups: [Math.ceil(N / (BLOCK * WG_X)), Math.ceil(M / (BLOCK * WG_Y))],
+    label: `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}`,
+  });
+}
