@@ -16,6 +16,17 @@ interface DawnModule {
 }
 
 let dawn: DawnModule | null = null;
+/**
+ * Every GPU instance we create stays referenced for the life of the process: if the JS wrapper returned by
+ * `create()` is garbage-collected, Dawn frees the instance under the live adapter and device, and the process dies
+ * later in a Vulkan thread (SIGSEGV, or glibc's "futex facility returned an unexpected error code").
+ */
+const liveInstances: GPU[] = [];
+function createInstance(options: string[]): GPU {
+  const instance = loadDawn().create(options);
+  liveInstances.push(instance);
+  return instance;
+}
 function loadDawn(): DawnModule {
   if (!dawn) {
     const require = createRequire(import.meta.url);
@@ -38,9 +49,8 @@ export async function acquireNodeGpu(options: NodeGpuOptions = {}): Promise<Gpu>
   if (options.adapter === 'swiftshader' || process.env.STUDIO_ADAPTER === 'swiftshader') {
     return acquireSwiftShader(icd, options);
   }
-  const { create } = loadDawn();
   try {
-    const gpu = await acquireGpu({ ...options, gpu: create([]) });
+    const gpu = await acquireGpu({ ...options, gpu: createInstance([]) });
     if (!gpu.adapter.isSoftware) return gpu;
     gpu.destroy();
   } catch (e) {
@@ -59,6 +69,5 @@ async function acquireSwiftShader(icd: string | undefined, options: NodeGpuOptio
     );
   }
   process.env.VK_ICD_FILENAMES ??= icd;
-  const { create } = loadDawn();
-  return acquireGpu({ ...options, gpu: create(['adapter=SwiftShader']) });
+  return acquireGpu({ ...options, gpu: createInstance(['adapter=SwiftShader']) });
 }

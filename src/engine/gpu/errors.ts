@@ -32,7 +32,7 @@ export class GpuLimitError extends Error {
 
 export class DeviceLostError extends Error {
   constructor(message: string) {
-    super(`The GPU device was lost: ${message || 'no reason given'}. Your data is safe; reload the device to continue.`);
+    super(`The GPU device was lost: ${(message || 'no reason given').replace(/\.+$/, '')}. Your data is safe; reconnect the GPU to continue.`);
     this.name = 'DeviceLostError';
   }
 }
