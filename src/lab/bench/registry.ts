@@ -1,0 +1,20 @@
+/**
+ * Every benchmark suite `npm run bench` knows. Adding one = one file under src/lab/bench/ + one line here.
+ *  - runtime 'browser': `load` imports a module exporting `run` (BrowserSuite); it runs in lab.html in Chromium.
+ *  - runtime 'node': `file` is a repo-relative .ts module exporting `run` (NodeSuite); the driver imports it with tsx.
+ *    (A path, not an import, so the page bundle never pulls Node-only code.)
+ */
+import type { BrowserSuite } from './types';
+
+export type SuiteEntry =
+  | { name: string; runtime: 'browser'; description: string; load: () => Promise<BrowserSuite> }
+  | { name: string; runtime: 'node'; description: string; file: string };
+
+export const SUITES: SuiteEntry[] = [
+  {
+    name: 'matmul',
+    runtime: 'browser',
+    description: 'matmul GFLOP/s, ours vs tfjs (webgpu, wasm) on the page adapter',
+    load: () => import('./matmul'),
+  },
+];
