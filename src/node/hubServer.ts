@@ -193,7 +193,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
           const piece = slow ? buf.subarray(0, slow.bytesPerWrite) : buf;
           buf = buf.subarray(piece.length);
           log.sent += piece.length;
-          if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+          if (!res.write(piece)) await drained(res);
           if (slow) await new Promise((r) => setTimeout(r, slow.delayMs));
         }
       }
@@ -247,6 +247,19 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
       if (ownRoot) rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves on 'drain' or 'close', removing both listeners (a long response waits many times). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function arg(name: string): string | undefined {
