@@ -1,0 +1,62 @@
+// Rotary position embeddings, in place, HF "rotate half" convention (Llama, Qwen2, Mistral).
+//   x (N, nHeads·headDim) row-major (q or k after the projection); positions (N) u32 (packed sequences restart at
+//   0); invFreq (headDim/2) computed on the host, so llama3 / linear / dynamic scaling live outside this shader.
+// Within each head, element i < headDim/2 pairs with i + headDim/2 and both rotate by angle = position·invFreq[i]:
+//   x1' = x1·cos − x2·sin,  x2' = x2·cos + x1·sin          (sign = +1, forward)
+// The backward pass is the transposed rotation, i.e. the same code with sin negated (sign = −1).
+// One thread per (row, i): it computes cos/sin once and applies them to every head of the row.
+//
+// Precision: like HF, the angle is the f32 product position·invFreq (so we reproduce its rounding, which at large
+// positions dominates any cos/sin error). Built-in WGSL sin/cos are only required to be within 2^-11 absolute on
+// [−π, π] (SwiftShader measures ~2·10^-4) and degrade outside it, so we evaluate them ourselves: Cody–Waite reduction
+// by j·π/2 with a four-part split of π/2 (P1..P3 carry 7 significant bits, so j·P1..j·P3 are exact for
+// |j| < 2^17, i.e. angles up to ~2·10^5 rad), then Cephes-style minimax polynomials on [−π/4, π/4] (a few ulp).
+struct Params { N : u32, nHeads : u32, headDim : u32, sign : f32 }
+@group(0) @binding(0) var<uniform> params : Params;
+@group(0) @binding(1) var<storage, read_write> x : array<f32>;
+@group(0) @binding(2) var<storage, read> positions : array<u32>;
+@group(0) @binding(3) var<storage, read> invFreq : array<f32>;
+
+override WG : u32 = 64;
+
+const TWO_OVER_PI : f32 = 0.6366197723675814;
+const P1 : f32 = 1.5625;                  // 25 / 16
+const P2 : f32 = 0.0081787109375;         // 67 / 2^13
+const P3 : f32 = 0.00011730194091796875;  // 123 / 2^20
+const P4 : f32 = 3.1391647326e-7;         // π/2 − P1 − P2 − P3, rounded to f32
+
+// (cos a, sin a) to a few ulp for |a| up to ~2·10^5.
+fn cos_sin(a : f32) -> vec2<f32> {
+  let j = round(a * TWO_OVER_PI);
+  let r = (((a - j * P1) - j * P2) - j * P3) - j * P4; // |r| ≲ π/4
+  let z = r * r;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  switch (i32(j) & 3) {
+    case 0: { return vec2<f32>(c, s); }
+    case 1: { return vec2<f32>(-s, c); }
+    case 2: { return vec2<f32>(-c, -s); }
+    default: { return vec2<f32>(s, -c); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let half = params.headDim / 2u;
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= params.N * half) { return; }
+  let n = t / half;
+  let i = t % half;
+  let cs = cos_sin(f32(positions[n]) * invFreq[i]);
+  let c = cs.x;
+  let s = params.sign * cs.y;
+  let rowBase = n * params.nHeads * params.headDim;
+  for (var h = 0u; h < params.nHeads; h++) {
+    let a = rowBase + h * params.headDim + i;
+    let b = a + half;
+    let x1 = x[a];
+    let x2 = x[b];
+    x[a] = x1 * c - x2 * s;
+    x[b] = x2 * c + x1 * s;
+  }
+}

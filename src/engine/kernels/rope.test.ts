@@ -1,0 +1,110 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { testGpu } from '../../testing/gpu';
+import { expectClose, randomArray } from '../../testing/compare';
+import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
+import { Recorder } from '../gpu/recorder';
+import { readF32 } from '../gpu/buffers';
+import { ropeForward, ropeBackward } from './rope';
+import * as ref from '../reference/rope';
+
+// Tolerances: GPU vs reference atol 2e-5 + rtol 1e-5 on O(1) inputs. Both use the same f32 angle; the GPU then
+// range-reduces it (error ≲ 1e-7 rad for positions ≤ 1e5) and evaluates f32 cos/sin, the reference float64 cos/sin.
+// Reference backward vs float64 central differences: rtol 1e-6, atol 1e-8 (RoPE is linear in x).
+const TOL = { rtol: 1e-5, atol: 2e-6 };
+
+afterEach(async () => (await testGpu()).buffers.releasePool('test'));
+
+function randomPositions(N: number, seed: number, max: number): Uint32Array {
+  return Uint32Array.from(randomArray(N, seed), (v) => Math.floor(((v + 1) / 2) * max));
+}
+
+describe('rope reference', () => {
+  it('rotates the pair (i, i + d/2) by position·invFreq[i] (rotate-half convention)', () => {
+    const x = new Float64Array([1, 0, 0, 0, 0, 1, 0, 0]); // 2 heads, headDim 4
+    ref.ropeForward(x, new Uint32Array([3]), new Float32Array([1, 0.5]), 1, 2, 4);
+    const a = Math.fround(3), b = Math.fround(1.5);
+    expectClose(x, [Math.cos(a), 0, Math.sin(a), 0, 0, Math.cos(b), 0, Math.sin(b)], { rtol: 1e-12, atol: 1e-12 });
+  });
+
+  it('ropeInvFreq follows 1 / theta^(2i/d)', () => {
+    const f = ref.ropeInvFreq(64, 10000);
+    expect(f.length).toBe(32);
+    expect(f[0]).toBe(1);
+    expectClose(f, Array.from({ length: 32 }, (_, i) => 1 / Math.pow(10000, (2 * i) / 64)), { rtol: 1e-6, atol: 0 });
+    expect(() => ref.ropeInvFreq(63, 10000)).toThrow(/even/);
+  });
+
+  it('backward is the gradient of the forward (finite differences, float64)', () => {
+    const N = 3, H = 2, D = 6;
+    const x = random64(N * H * D, 1), dout = random64(N * H * D, 2);
+    const pos = new Uint32Array([0, 7, 123]), inv = ref.ropeInvFreq(D, 10000);
+    const loss = () => {
+      const y = x.slice();
+      ref.ropeForward(y, pos, inv, N, H, D);
+      return dot(y, dout);
+    };
+    const dx = dout.slice();
+    ref.ropeBackward(dx, pos, inv, N, H, D);
+    expectClose(dx, numericGrad(loss, x), { rtol: 1e-6, atol: 1e-8 }, 'dx');
+  });
+});
+
+describe('rope GPU vs reference', () => {
+  const cases: [string, number, number, number, number, number][] = [
+    // name, N, nHeads, headDim, theta, max position
+    ['odd sizes', 7, 3, 10, 10000, 2000],
+    ['SmolLM2-like 9×64, large positions', 5, 9, 64, 100000, 100000],
+  ];
+  for (const [name, N, H, D, theta, maxPos] of cases) {
+    it(`forward and backward in place, ${name}`, async () => {
+      const gpu = await testGpu();
+      const x = randomArray(N * H * D, 30), dy = randomArray(N * H * D, 31);
+      const pos = randomPositions(N, 32, maxPos);
+      pos[0] = 0;
+      pos[N - 1] = maxPos;
+      const inv = ref.ropeInvFreq(D, theta);
+      const y = x.slice(), dx = dy.slice();
+      ref.ropeForward(y, pos, inv, N, H, D);
+      ref.ropeBackward(dx, pos, inv, N, H, D);
+
+      const gX = gpu.buffers.fromData('test', 'x', x), gDx = gpu.buffers.fromData('test', 'dx', dy);
+      const gPos = gpu.buffers.fromData('test', 'pos', pos), gInv = gpu.buffers.fromData('test', 'inv', inv);
+      const rec = new Recorder(gpu);
+      ropeForward(rec, gX, gPos, gInv, N, H, D);
+      ropeBackward(rec, gDx, gPos, gInv, N, H, D);
+      rec.submit();
+      expectClose(await readF32(gpu.device, gX, 0, N * H * D), y, TOL, 'forward');
+      expectClose(await readF32(gpu.device, gDx, 0, N * H * D), dx, TOL, 'backward');
+
+      const rec2 = new Recorder(gpu);
+      ropeBackward(rec2, gX, gPos, gInv, N, H, D); // undo the forward rotation
+      rec2.submit();
+      expectClose(await readF32(gpu.device, gX, 0, N * H * D), x, TOL, 'backward ∘ forward = identity');
+    });
+  }
+
+  it('cos/sin of the f32 angle to 1e-6 absolute for positions up to 2·10^5', async () => {
+    const gpu = await testGpu();
+    const N = 1001; // headDim 2, invFreq 1: x = (1, 0) rotates to (cos p, sin p)
+    const pos = Uint32Array.from({ length: N }, (_, n) => (n === N - 1 ? 200000 : Math.floor(n * 199.7 + (n % 7))));
+    const x = new Float32Array(2 * N).map((_, i) => (i % 2 === 0 ? 1 : 0));
+    const gX = gpu.buffers.fromData('test', 'x', x), gPos = gpu.buffers.fromData('test', 'pos', pos);
+    const gInv = gpu.buffers.fromData('test', 'inv', new Float32Array([1]));
+    const rec = new Recorder(gpu);
+    ropeForward(rec, gX, gPos, gInv, N, 1, 2);
+    rec.submit();
+    const expected = new Float64Array(2 * N);
+    pos.forEach((p, n) => ((expected[2 * n] = Math.cos(Math.fround(p))), (expected[2 * n + 1] = Math.sin(Math.fround(p)))));
+    expectClose(await readF32(gpu.device, gX, 0, 2 * N), expected, { rtol: 0, atol: 1e-6 }, 'cos/sin');
+  });
+
+  it('rejects bad sizes', async () => {
+    const gpu = await testGpu();
+    const b = gpu.buffers.storage('test', 'small', 64);
+    const rec = new Recorder(gpu);
+    expect(() => ropeForward(rec, b, b, b, 1, 1, 5)).toThrow(/headDim must be even/);
+    expect(() => ropeForward(rec, b, b, b, 2, 2, 8)).toThrow(/x holds 16 elements but needs 32/);
+    expect(() => ropeBackward(rec, b, b, b, 0, 1, 2)).toThrow(/N must be a positive integer/);
+    expect(rec.count).toBe(0);
+  });
+});
