@@ -9,6 +9,7 @@ export async function openDataset(page: Page): Promise<void> {
 /** Creates a dataset through the UI from the first-visit screen or the picker. */
 export async function createDatasetUi(page: Page, name: string): Promise<void> {
   const first = page.getByTestId('create-first');
+  await expect(first.or(page.getByTestId('dataset-select'))).toBeVisible();
   if (await first.isVisible()) await first.click();
   else await page.getByRole('button', { name: 'New dataset' }).click();
   const dialog = page.getByTestId('prompt-dialog');
@@ -23,3 +24,19 @@ export async function waitSaved(page: Page): Promise<void> {
 
 /** Playwright's "ControlOrMeta" presses Ctrl on Linux/Windows and ⌘ on macOS. */
 export const MOD = 'ControlOrMeta';
+
+/** A blank page on the app's origin (no app code runs), for preparing IndexedDB by hand. */
+export async function openBlank(page: Page): Promise<void> {
+  await page.route('**/__blank', (route) => route.fulfill({ body: '<!doctype html><title>blank</title>', contentType: 'text/html' }));
+  await page.goto('/__blank');
+}
+
+/** The example rows currently rendered (the list is virtualised: only rows in view exist). */
+export function rows(page: Page) {
+  return page.getByTestId('example-row');
+}
+
+/** Moves focus out of text fields so single-key shortcuts and Ctrl+Z reach the app. */
+export async function blurFields(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+}

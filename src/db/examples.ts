@@ -122,13 +122,20 @@ export async function updateExample(id: string, patch: ExamplePatch): Promise<[E
   });
 }
 
-/** Puts rows back exactly as given (undo of edits, bulk changes and deletes). */
-export async function restoreExamples(rows: readonly Example[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Puts rows back as given (undo of edits, bulk changes and deletes), stamped with a fresh `updatedAt` newer than
+ * whatever is stored, so every open tab sees the restore as the latest change. Returns the rows as written.
+ */
+export async function restoreExamples(rows: readonly Example[]): Promise<Example[]> {
+  if (rows.length === 0) return [];
   const db = getDb();
-  await db.transaction('rw', db.examples, db.datasets, async () => {
-    await db.examples.bulkPut(rows.slice());
+  return db.transaction('rw', db.examples, db.datasets, async () => {
+    const current = await db.examples.bulkGet(rows.map((r) => r.id));
+    const now = Date.now();
+    const written = rows.map((r, i) => ({ ...r, updatedAt: Math.max(now, r.updatedAt + 1, (current[i]?.updatedAt ?? 0) + 1) }));
+    await db.examples.bulkPut(written);
     for (const id of new Set(rows.map((r) => r.datasetId))) await touch(id);
+    return written;
   });
 }
 

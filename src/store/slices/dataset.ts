@@ -191,9 +191,9 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
   dismissToast: (id) => set({ toasts: get().toasts.filter((t) => t.id !== id) }),
   setDbNotice: (dbNotice) => set({ dbNotice }),
   restoreRows: async (rows) => {
-    await restoreExamples(rows);
+    const written = await restoreExamples(rows);
     const d = get().draft;
-    const row = rows.find((r) => r.id === d?.id);
+    const row = written.find((r) => r.id === d?.id);
     if (row) get().loadDraft(row);
   },
   guard: async (action) => {

@@ -64,15 +64,24 @@ export function DatasetSection() {
   const selected = useMemo(() => new Set(selection), [selection]);
   const actions = useEditorActions(active?.id ?? null, visible, all, byId);
 
+  const draft = useStudio((s) => s.draft);
   const openIndex = openId ? byId.get(openId) : undefined;
-  const openExample = openIndex === undefined ? null : all[openIndex];
-  // Open the first example when nothing (or a vanished example) is open.
+  // Right after "new"/"duplicate" the row is not in the live list yet: the draft's stored row stands in.
+  const openExample = openIndex !== undefined ? all[openIndex] : draft && draft.id === openId ? draft.base : null;
+  const seenOpen = useRef<string | null>(null);
+  // Open the first example when nothing is open, or when the open one vanished (deleted here or in another tab).
   useEffect(() => {
-    if (examples && !openExample && visible.length && !(openId && useStudio.getState().saveState === 'dirty')) {
-      void useStudio.getState().openExample(visible[0]);
-      useStudio.getState().setSelection([visible[0].id], visible[0].id);
-    } else if (examples && !openExample && openId) void useStudio.getState().openExample(null);
-  }, [examples, openExample, visible, openId]);
+    if (!examples) return;
+    if (openIndex !== undefined) {
+      seenOpen.current = openId;
+      return;
+    }
+    if (openId && seenOpen.current !== openId) return; // just created; the live list catches up
+    const st = useStudio.getState();
+    if (st.saveState === 'dirty' || st.saveState === 'saving') return;
+    void st.openExample(visible[0] ?? null);
+    st.setSelection(visible[0] ? [visible[0].id] : [], visible[0]?.id ?? null);
+  }, [examples, openIndex, visible, openId]);
 
   useShortcuts({
     next: () => actions.step(1),
@@ -157,8 +166,8 @@ export function DatasetSection() {
               {openExample && active ? (
                 <ExampleEditor
                   example={openExample}
-                  position={openIndex!}
-                  total={all.length}
+                  position={openIndex ?? all.length}
+                  total={Math.max(all.length, (openIndex ?? all.length) + 1)}
                   systemPrompt={active.systemPrompt}
                   knownTags={tags}
                   duplicate={dupInfo}
