@@ -23,7 +23,9 @@
  */
 import type { StudioTokenizer } from '../text/tokenizer.ts';
 import { hasSentinelChars, locateSlots, sentinel, type Slot, type SlotSpan } from './labels-spans.ts';
-import type { ChatBody, ExampleBody, MaskMode, PairBody, TextBody, Turn } from './types.ts';
+import { pairUserText, type ChatBody, type ExampleBody, type MaskMode, type PairBody, type TextBody, type Turn } from './types.ts';
+
+export { pairUserText };
 
 export type TokenRole = 'system' | 'user' | 'assistant' | 'markup' | 'text';
 
@@ -59,11 +61,6 @@ export const FULL_MODE_GOTCHA =
 /** The example cannot be labeled (no template, the template rejected the conversation, …). */
 export class LabelError extends Error {
   override name = 'LabelError';
-}
-
-/** The user message a pair becomes: instruction, then the input after a blank line when there is one. */
-export function pairUserText(body: Pick<PairBody, 'instruction' | 'input'>): string {
-  return body.input ? `${body.instruction}\n\n${body.input}` : body.instruction;
 }
 
 export function buildLabels(tokenizer: StudioTokenizer, body: ExampleBody, opts: LabelOptions): LabeledExample {

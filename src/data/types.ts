@@ -10,6 +10,8 @@ export interface Turn {
   content: string;
   /** Assistant turns only: 1 = trained (default), 0 = context only (OpenAI's `weight`). */
   weight?: 0 | 1;
+  /** Source-format keys of this message we do not model (OpenAI `name`, a `developer` role, …), kept for export. */
+  extra?: Record<string, unknown>;
 }
 
 /** An instruction pair (Alpaca/Dolly shaped). `system` overrides the dataset's default system prompt. */
@@ -77,3 +79,11 @@ export interface Dataset {
 
 /** How labels are built from a formatted example. See src/data/labels.ts. */
 export type MaskMode = 'assistant-only' | 'completion-only' | 'full' | 'last-turn' | 'per-turn-weights';
+
+/**
+ * The single user message an instruction pair becomes in a chat: the instruction, then the input after a blank line
+ * when there is one. Used by the label builder (chat templates) and by exporters to chat formats.
+ */
+export function pairUserText(body: Pick<PairBody, 'instruction' | 'input'>): string {
+  return body.input ? `${body.instruction}\n\n${body.input}` : body.instruction;
+}
