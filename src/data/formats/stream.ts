@@ -156,9 +156,12 @@ export async function* parseDatasetStream(
     } else take(jsonlRecord(text, lineNo));
   };
 
-  for (const l of sniffed) handle(l);
-  for (; !next.done; next = await lines.next()) {
-    handle(next.value);
+  async function* all() {
+    yield* sniffed;
+    for (; !next.done; next = await lines.next()) yield next.value;
+  }
+  for await (const l of all()) {
+    handle(l);
     if (rows.length + errors.length >= batchSize) {
       yield { rows, errors, bytes };
       rows = [];
