@@ -59,6 +59,7 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
+const TYPES: Record<string, string> = { '.json': 'application/json', '.html': 'text/html', '.js': 'text/javascript', '.txt': 'text/plain' };
 const EXPOSED = 'Content-Range, Content-Length, Accept-Ranges, ETag, X-Error-Code, X-Error-Message, X-Repo-Commit';
 
 export function parseFaultSpec(spec: string): HubFault {
@@ -162,7 +163,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     const range = ignoreRange ? null : parseRange(req.headers.range, size);
     res.setHeader('Accept-Ranges', ignoreRange ? 'none' : 'bytes');
     res.setHeader('ETag', `"${size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`);
-    res.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    res.setHeader('Content-Type', TYPES[/\.\w+$/.exec(file)?.[0] ?? ''] ?? 'application/octet-stream');
     if (range === 'unsatisfiable') {
       res.writeHead(416, { 'Content-Range': `bytes */${size}`, 'Content-Length': 0 });
       log.status = 416;

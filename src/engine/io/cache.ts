@@ -131,7 +131,7 @@ export class ModelCache {
   }
 }
 
-/** A file being stored. Backpressure: write() waits while more than 4 MiB is queued for the cache. */
+/** A file being stored. write() copies the chunk and waits while more than 4 MiB is queued for the cache. */
 export class CacheWriter {
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   private written = 0;
@@ -168,7 +168,7 @@ export class CacheWriter {
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.failed) return;
-    this.controller.enqueue(chunk);
+    this.controller.enqueue(chunk.slice()); // the loader reuses its read buffer: keep a copy until the cache has it
     this.written += chunk.byteLength;
     if ((this.controller.desiredSize ?? 1) <= 0) await new Promise<void>((r) => (this.wake = r));
   }

@@ -26,8 +26,49 @@ export interface ByteFile {
   readonly label: string;
   /** Total size when known (an HTTP file learns it from its first response). */
   readonly size: number | undefined;
-  /** Yields bytes [start, end) in order. Throws TruncatedRead when the file ends early, or the abort reason. */
+  /**
+   * Yields bytes [start, end) in order. A chunk is valid only until the next one is requested (its buffer is
+   * reused). Throws TruncatedRead when the file ends early, or the abort reason.
+   */
   chunks(start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
+}
+
+/** Read buffer size for BYOB reads. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Reads a body stream chunk by chunk. Where the stream supports BYOB reads (fetch and Blob bodies in Chrome and Node
+ * 20) one buffer is reused for every read, so streaming a model leaves no trail of chunk garbage behind; a chunk is
+ * valid only until the next read().
+ */
+export class BodyReader {
+  private readonly byob: ReadableStreamBYOBReader | null = null;
+  private readonly plain: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  private buffer: ArrayBuffer | null = null;
+  constructor(body: ReadableStream<Uint8Array>) {
+    try {
+      this.byob = body.getReader({ mode: 'byob' });
+      this.buffer = new ArrayBuffer(READ_BUFFER_BYTES);
+    } catch {
+      this.plain = body.getReader();
+    }
+  }
+  /** The next chunk, or null at the end. */
+  async read(): Promise<Uint8Array | null> {
+    if (this.byob) {
+      const { done, value } = await this.byob.read(new Uint8Array(this.buffer ?? new ArrayBuffer(READ_BUFFER_BYTES)));
+      this.buffer = value ? (value.buffer as ArrayBuffer) : null; // the buffer comes back (transferred) with the data
+      return done || !value ? null : value;
+    }
+    const { done, value } = await this.plain!.read();
+    return done ? null : value;
+  }
+  cancel(): void {
+    (this.byob ?? this.plain)!.cancel().catch(() => {});
+  }
+  release(): void {
+    (this.byob ?? this.plain)!.releaseLock();
+  }
 }
 
 /** Reads a small range completely (headers). */
@@ -35,6 +76,7 @@ export async function readBytes(file: ByteFile, start: number, end: number, sign
   const out = new Uint8Array(end - start);
   let at = 0;
   for await (const c of file.chunks(start, end, signal)) {
+    if (at + c.byteLength > out.byteLength) throw new RangeError('read past the requested range');
     out.set(c, at);
     at += c.byteLength;
   }
@@ -51,18 +93,18 @@ export class BlobFile implements ByteFile {
     return this.blob.size;
   }
   async *chunks(start: number, end: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
-    const reader = this.blob.slice(start, end).stream().getReader();
+    const reader = new BodyReader(this.blob.slice(start, end).stream());
     let pos = start;
     try {
       for (;;) {
         if (signal?.aborted) throw abortError(signal);
-        const { done, value } = await reader.read();
-        if (done) break;
+        const value = await reader.read();
+        if (!value) break;
         pos += value.byteLength;
         yield value;
       }
     } finally {
-      reader.releaseLock();
+      reader.cancel();
     }
     if (pos < end) throw new TruncatedRead(pos, end, `the file is only ${this.blob.size} bytes long`);
   }
@@ -123,21 +165,21 @@ export class HttpFile implements ByteFile {
         }
         if (res) {
           const skip = this.accept(res, pos);
-          const reader = res.body!.getReader();
+          const reader = new BodyReader(res.body!);
           let toSkip = skip;
           try {
             while (pos < end) {
-              let r: ReadableStreamReadResult<Uint8Array>;
+              let value: Uint8Array | null;
               try {
-                r = await reader.read();
+                value = await reader.read();
               } catch (e) {
                 if (signal?.aborted) throw abortError(signal);
                 reason = `connection lost: ${(attempt.signal.reason as Error)?.message ?? (e as Error).message}`;
                 break;
               }
-              if (r.done) break;
+              if (!value) break;
               arm();
-              let chunk = r.value;
+              let chunk = value;
               if (toSkip > 0) {
                 const n = Math.min(toSkip, chunk.byteLength);
                 toSkip -= n;
@@ -152,7 +194,7 @@ export class HttpFile implements ByteFile {
               arm();
             }
           } finally {
-            reader.cancel().catch(() => {});
+            reader.cancel();
           }
         }
       } finally {

@@ -1,8 +1,8 @@
 /**
  * The streaming loader. After openCheckpoint() validated every header, each file's data section is streamed once,
  * front to back, and each tensor's bytes go to the sink as they arrive: begin(t) before its first byte, write(t,
- * offset, chunk) for each piece (chunk views are only valid during the call), end(t) after its last byte. Nothing
- * holds more than one network chunk. On any failure (bad file, truncation, network, abort) the sink's abort() is
+ * offset, chunk) for each piece, end(t) after its last byte. Chunks are views of a read buffer that is reused for the
+ * next read: a sink must consume (convert, upload, copy) them during the call. Nothing holds more than one chunk. On any failure (bad file, truncation, network, abort) the sink's abort() is
  * called, end() is never called for the incomplete tensor, and loadCheckpoint rejects: the caller must discard
  * everything it received. Hub files are written to the browser cache on the way, and committed only when complete.
  */
@@ -16,7 +16,10 @@ export type { LoadTensor, Checkpoint, CheckpointSource, NamedBlob } from './chec
 export interface TensorSink {
   /** Called before the tensor's first byte (allocate here). May be async. */
   begin(tensor: LoadTensor): void | Promise<void>;
-  /** Bytes [byteOffset, byteOffset + chunk.byteLength) of the tensor. Return a promise to apply backpressure. */
+  /**
+   * Bytes [byteOffset, byteOffset + chunk.byteLength) of the tensor. The chunk's memory is reused after the call
+   * returns (even when it returns a promise): consume it synchronously. Return a promise to apply backpressure.
+   */
   write(tensor: LoadTensor, byteOffset: number, chunk: Uint8Array): void | Promise<void>;
   /** After the tensor's last byte. */
   end(tensor: LoadTensor): void | Promise<void>;
