@@ -1,0 +1,93 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { testGpu } from '../../testing/gpu';
+import { expectClose, randomArray } from '../../testing/compare';
+import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
+import { Recorder } from '../gpu/recorder';
+import { readF32 } from '../gpu/buffers';
+import { embeddingForward, embeddingBackward } from './embedding';
+import * as ref from '../reference/embedding';
+
+// Tolerances: the forward is a copy (+ one add) and is compared exactly; the backward sums ≤ N values per element in
+// the same order as the reference: rtol 1e-6, atol 1e-6. Reference vs float64 central differences: rtol 1e-6, atol 1e-8.
+const TOL = { rtol: 1e-6, atol: 1e-6 };
+
+afterEach(async () => (await testGpu()).buffers.releasePool('test'));
+
+/** Ids in [0, max) with repeats, plus out-of-range ones at the end (≥ max and 0xffffffff). */
+function ids(N: number, seed: number, max: number): Uint32Array {
+  const a = Uint32Array.from(randomArray(N, seed), (v) => Math.floor(((v + 1) / 2) * max) % max);
+  a[N - 1] = max + 3;
+  a[N - 2] = 0xffffffff;
+  a[0] = a[1]; // a guaranteed repeat
+  return a;
+}
+
+describe('embedding reference', () => {
+  it('backward is the gradient of the forward w.r.t. wte and wpe (finite differences, float64)', () => {
+    const N = 6, C = 3, V = 4, P = 5;
+    const tokens = ids(N, 1, V), positions = ids(N, 2, P);
+    const wte = random64(V * C, 3), wpe = random64(P * C, 4), dout = random64(N * C, 5);
+    const loss = () => {
+      const out = new Float64Array(N * C);
+      ref.embeddingForward(out, tokens, wte, wpe, positions, N, C);
+      return dot(out, dout);
+    };
+    const dwte = new Float64Array(V * C), dwpe = new Float64Array(P * C);
+    ref.embeddingBackward(dwte, dwpe, dout, tokens, positions, N, C, V);
+    expectClose(dwte, numericGrad(loss, wte), { rtol: 1e-6, atol: 1e-8 }, 'dwte');
+    expectClose(dwpe, numericGrad(loss, wpe), { rtol: 1e-6, atol: 1e-8 }, 'dwpe');
+  });
+});
+
+describe('embedding GPU vs reference', () => {
+  for (const [N, C, V, P] of [[7, 37, 11, 9], [300, 577, 40, 64]]) {
+    it(`forward (with and without wpe) and backward, N=${N} C=${C} V=${V} P=${P}`, async () => {
+      const gpu = await testGpu();
+      const tokens = ids(N, 10, V), positions = ids(N, 11, P);
+      const wte = randomArray(V * C, 12), wpe = randomArray(P * C, 13), dout = randomArray(N * C, 14);
+      const dwte0 = randomArray(V * C, 15), dwpe0 = randomArray(P * C, 16);
+
+      const outTok = new Float32Array(N * C), outPos = new Float32Array(N * C);
+      ref.embeddingForward(outTok, tokens, wte, null, positions, N, C);
+      ref.embeddingForward(outPos, tokens, wte, wpe, positions, N, C);
+      const dwte = dwte0.slice(), dwpe = dwpe0.slice(), dwteOnly = dwte0.slice(), dwpeOnly = dwpe0.slice();
+      ref.embeddingBackward(dwte, dwpe, dout, tokens, positions, N, C, V);
+      ref.embeddingBackward(dwteOnly, null, dout, tokens, positions, N, C, V);
+      ref.embeddingBackward(null, dwpeOnly, dout, tokens, positions, N, C, V);
+
+      const up = (a: Float32Array | Uint32Array) => gpu.buffers.fromData('test', 'x', a);
+      const gTok = up(tokens), gPos = up(positions), gWte = up(wte), gWpe = up(wpe), gDout = up(dout);
+      const gOutTok = up(new Float32Array(N * C).fill(9)), gOutPos = up(new Float32Array(N * C).fill(9));
+      const gDwte = up(dwte0), gDwpe = up(dwpe0), gDwteOnly = up(dwte0), gDwpeOnly = up(dwpe0);
+      const rec = new Recorder(gpu);
+      embeddingForward(rec, gOutTok, gTok, gWte, null, gPos, N, C);
+      embeddingForward(rec, gOutPos, gTok, gWte, gWpe, gPos, N, C);
+      embeddingBackward(rec, gDwte, gDwpe, gDout, gTok, gPos, N, C, V);
+      embeddingBackward(rec, gDwteOnly, null, gDout, gTok, gPos, N, C, V);
+      const before = rec.count;
+      embeddingBackward(rec, null, gDwpeOnly, gDout, gTok, gPos, N, C, V);
+      expect(rec.count - before, 'null dwte records only the wpe scatter').toBe(1);
+      embeddingBackward(rec, null, null, gDout, gTok, gPos, N, C, V);
+      expect(rec.count - before, 'both null records nothing').toBe(1);
+      rec.submit();
+
+      const read = (b: GPUBuffer, n: number) => readF32(gpu.device, b, 0, n);
+      expect(Array.from(await read(gOutTok, N * C)), 'forward, tokens only').toEqual(Array.from(outTok));
+      expect(Array.from(await read(gOutPos, N * C)), 'forward, tokens + positions').toEqual(Array.from(outPos));
+      expectClose(await read(gDwte, V * C), dwte, TOL, 'dwte');
+      expectClose(await read(gDwpe, P * C), dwpe, TOL, 'dwpe');
+      expectClose(await read(gDwteOnly, V * C), dwteOnly, TOL, 'dwte alone');
+      expectClose(await read(gDwpeOnly, P * C), dwpeOnly, TOL, 'dwpe alone');
+    });
+  }
+
+  it('rejects bad sizes', async () => {
+    const gpu = await testGpu();
+    const b = gpu.buffers.storage('test', 'small', 16);
+    const rec = new Recorder(gpu);
+    expect(() => embeddingForward(rec, b, b, b, null, b, 2, 4)).toThrow(/out holds 4 elements but needs 8/);
+    expect(() => embeddingForward(rec, b, b, b, null, b, 1, 8)).toThrow(/V must be a positive integer, got 0/);
+    expect(() => embeddingBackward(rec, b, null, b, b, b, 1, 4, 2)).toThrow(/dwte holds 4 elements but needs 8/);
+    expect(rec.count).toBe(0);
+  });
+});
