@@ -5,7 +5,8 @@
  *
  * Faults, to test the loader's error paths, are set per file ("owner/name/file") through `faults`/`setFault`, or
  * through a URL prefix so a browser test can pick one by endpoint: {url}/__fault/{spec}/{owner}/{name}/resolve/...
- * Specs: drop-N (cut the connection after N body bytes; first attempt only), truncate-N (the file's bytes stop at
+ * Specs: drop-N (cut the connection after N body bytes; first attempt only), hang-N (send N body bytes, then
+ * nothing, keeping the connection open; first attempt only), truncate-N (the file's bytes stop at
  * byte N although Content-Length promises more; every attempt), ignore-range (always 200 with the whole file),
  * gated (401 + X-Error-Code: GatedRepo), 404, 401, 403, 500, 503, slow-BYTES-MS (BYTES per write, MS apart).
  * Several faults combine with "+", e.g. ignore-range+drop-4096.
@@ -22,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 
 export type HubFault =
   | { kind: 'drop'; afterBytes: number; times?: number }
+  | { kind: 'hang'; afterBytes: number; times?: number }
   | { kind: 'truncate'; atByte: number }
   | { kind: 'ignore-range' }
   | { kind: 'gated' }
@@ -70,6 +72,7 @@ export function parseFaultSpec(spec: string): HubFault {
     return n;
   };
   if (kind === 'drop') return { kind: 'drop', afterBytes: num(a) };
+  if (kind === 'hang') return { kind: 'hang', afterBytes: num(a) };
   if (kind === 'truncate') return { kind: 'truncate', atByte: num(a) };
   if (kind === 'ignore' && a === 'range') return { kind: 'ignore-range' };
   if (kind === 'gated') return { kind: 'gated' };
@@ -142,7 +145,7 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
     faultKey = `${faultKey}|${key}`;
     const find = <K extends HubFault['kind']>(kind: K) => list.find((f) => f.kind === kind) as Extract<HubFault, { kind: K }> | undefined;
     const status = find('status');
-    const drop = find('drop');
+    const drop = find('drop') ?? find('hang');
     const truncate = find('truncate');
     const slow = find('slow');
     const ignoreRange = !!find('ignore-range');
@@ -202,9 +205,10 @@ export async function startHubServer(options: HubServerOptions = {}): Promise<Hu
       stream.destroy();
     }
     if (limit < length) {
-      // The promised Content-Length is not met: send what was written, then cut the connection.
+      // The promised Content-Length is not met: send what was written, then cut the connection (or hang).
       if (res.destroyed) return;
       if (dropping) attempts.set(faultKey, (attempts.get(faultKey) ?? 0) + 1); // counts only drops that happened
+      if (drop?.kind === 'hang') return void res.flushHeaders(); // stays open until the client gives up
       res.flushHeaders();
       res.socket?.end();
       setTimeout(() => res.destroy(), 1000).unref();

@@ -44,6 +44,18 @@ describe('streaming faults', () => {
     expect(start(body[2].range!)).toBe(header.dataOffset + 2_000_006);
   });
 
+  it('gives up on a stalled response and resumes where it stopped', async () => {
+    hub.setFault('org/hang/model.safetensors', { kind: 'hang', afterBytes: 500_000 });
+    hub.writeFile('org/hang/model.safetensors', model);
+    const sink = new RecordingSink();
+    const t0 = performance.now();
+    await loadCheckpoint(opts('org/hang', sink, { stallTimeoutMs: 300 }));
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expectModelBytes(sink, SPECS);
+    const body = bodyRequests('org/hang');
+    expect(body.map((q) => q.range)).toEqual([`bytes=${header.dataOffset}-${model.byteLength - 1}`, `bytes=${header.dataOffset + 500_000}-${model.byteLength - 1}`]);
+  });
+
   it('handles a server that ignores Range: headers from whole-file responses, resume by skipping', async () => {
     hub.setFault('org/norange/model.safetensors', [{ kind: 'ignore-range' }, { kind: 'drop', afterBytes: 2_000_000 }]);
     const warnings: string[] = [];

@@ -23,7 +23,7 @@ export interface HubRepo {
 const REPO_ID = /^[\w.-]+(\/[\w.-]+)?$/;
 
 export function hubFileUrl(src: HubRepo, file: string): string {
-  if (!REPO_ID.test(src.repo)) throw new Error(`"${src.repo}" is not a model id; expected owner/name, e.g. HuggingFaceTB/SmolLM2-135M.`);
+  if (!REPO_ID.test(src.repo) || src.repo.includes('..') || src.repo.split('/').some((p) => p.startsWith('.'))) throw new Error(`"${src.repo}" is not a model id; expected owner/name, e.g. HuggingFaceTB/SmolLM2-135M.`);
   const endpoint = (src.endpoint || DEFAULT_ENDPOINT).replace(/\/+$/, '');
   const path = file.split('/').map(encodeURIComponent).join('/');
   return `${endpoint}/${src.repo}/resolve/${encodeURIComponent(src.revision || 'main')}/${path}`;
