@@ -1,0 +1,42 @@
+/**
+ * Local model and adapter directories for the CLI. Weights are opened as Blobs (fs.openAsBlob) and streamed through
+ * the very same checkpoint loader the browser uses for picked files, so the CLI exercises the product's code path.
+ */
+import { existsSync, openAsBlob, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseModelConfig, type ModelConfig } from '../engine/model/config';
+import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
+import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readAdapter, type Adapter } from '../engine/adapter/peft';
+
+export interface ModelDir {
+  dir: string;
+  configJson: Record<string, unknown>;
+  config: ModelConfig;
+  source: CheckpointSource;
+}
+
+function readJson(path: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new Error(`${path} does not exist`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function openModelDir(dir: string): Promise<ModelDir> {
+  if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
+  const configJson = readJson(join(dir, 'config.json'));
+  const config = parseModelConfig(configJson);
+  const names = readdirSync(dir).filter((f) => f.endsWith('.safetensors') || f === 'model.safetensors.index.json');
+  if (!names.some((f) => f.endsWith('.safetensors'))) throw new Error(`${dir} has no .safetensors weights`);
+  const files: NamedBlob[] = await Promise.all(names.map(async (name) => ({ name, blob: await openAsBlob(join(dir, name)) })));
+  return { dir, configJson, config, source: { kind: 'files', files } };
+}
+
+export function readAdapterDir(dir: string, model: ModelConfig): Adapter {
+  const cfgPath = join(dir, ADAPTER_CONFIG), wPath = join(dir, ADAPTER_WEIGHTS);
+  if (!existsSync(cfgPath)) throw new Error(`${dir} has no ${ADAPTER_CONFIG}`);
+  if (!existsSync(wPath)) throw new Error(`${dir} has no ${ADAPTER_WEIGHTS}`);
+  return readAdapter(model, readFileSync(cfgPath, 'utf8'), new Uint8Array(readFileSync(wPath)));
+}
