@@ -24,7 +24,7 @@ export function parseBatch(text: string): { inputIds: Int32Array; labels: Int32A
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new Error(`batch file is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`batch file is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const rows = (v: unknown, name: string): number[][] => {
     if (!Array.isArray(v) || v.length === 0 || !v.every((r) => Array.isArray(r) && r.every((x) => Number.isInteger(x))))
