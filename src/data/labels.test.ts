@@ -136,7 +136,7 @@ describe.each(TEMPLATES)('$name', (c) => {
       expect(r.labels).toEqual(expected(tok, text, locate(text, c, replies), CHAT_TRAINED[mode], mode, trainEos));
       expect(r.trainedCount).toBe(r.labels.filter((l) => l !== IGNORE_INDEX).length);
       expect(r.maskedCount + r.trainedCount).toBe(r.inputIds.length);
-      expect(r.warnings.includes(FULL_MODE_GOTCHA)).toBe(mode === 'full');
+      expect(r.warnings).toEqual(mode === 'full' ? [FULL_MODE_GOTCHA] : []);
     });
 
     it.each(MODES)('chat with a system prompt, %s', async (mode) => {
@@ -165,6 +165,7 @@ describe.each(TEMPLATES)('$name', (c) => {
       const r = buildLabels(tok, PAIR, { mode, trainEos });
       expect(r.inputIds).toEqual(tok.encode(text, { addSpecialTokens: false }));
       expect(r.labels).toEqual(expected(tok, text, locate(text, c, [PAIR.output]), [0], mode, trainEos));
+      expect(r.warnings).toEqual(mode === 'full' ? [FULL_MODE_GOTCHA] : []);
       const outputTokens = r.inputIds.filter((_, i) => r.roles[i] === 'assistant');
       expect(tok.decode(outputTokens)).toContain(PAIR.output.trim());
       expect(r.turnIndex.filter((_, i) => r.roles[i] === 'assistant').every((t) => t === PAIR_TURN.assistant)).toBe(true);
@@ -289,6 +290,12 @@ describe('buildLabels details', () => {
     expect(closer.length).toBeGreaterThan(0);
     expect(' END of turn. '.startsWith(closer)).toBe(true);
     expect(plain.encode(closer, { addSpecialTokens: false })).toHaveLength(1);
+  });
+
+  it('warns when the template leaves a trained reply out', async () => {
+    const tok = await fixtureTokenizer({ template: "{% for m in messages %}{% if m.role != 'assistant' %}{{ m.content }}{% endif %}{% endfor %}" });
+    const r = buildLabels(tok, { kind: 'chat', messages: CHAT.slice(0, 2) }, { mode: 'assistant-only', trainEos: true });
+    expect(r.warnings).toEqual(['assistant turn 1 does not appear in the rendered template', 'no trained tokens: this example adds nothing to the loss']);
   });
 
   it('without a template, chats and pairs are an error and text still works', async () => {

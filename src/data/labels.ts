@@ -212,7 +212,10 @@ function labelTemplated(tokenizer: StudioTokenizer, body: PairBody | ChatBody, o
   });
   for (const turn of silentTurns)
     warnings.push(`the template puts no end-of-turn token after assistant turn ${turn}: the model will not learn to stop there`);
-  for (const k of trained) if (!spans.some((sp) => sp.slot === k)) warnings.push(`assistant turn ${conv.slots[k].turn} does not appear in the rendered template`);
+  // A pair's response is both a message and the `output` variable; the template shows one of them.
+  const shownTurns = new Set(spans.map((sp) => conv.slots[sp.slot].turn));
+  for (const turn of new Set([...trained].map((k) => conv.slots[k].turn)))
+    if (!shownTurns.has(turn)) warnings.push(`assistant turn ${turn} does not appear in the rendered template`);
 
   // Turn attribution: content → its slot; end-of-turn → its response; other markup → the next message (or the last).
   const lastTurn = spans.length ? conv.slots[spans[spans.length - 1].slot].turn : -1;

@@ -1,0 +1,127 @@
+/**
+ * `labels`: build the exact training labels for a dataset, as the trainer will, and show them.
+ * Writes one JSON line per example, {"input_ids": [...], "labels": [...]} (unshifted, -100 = no loss), and prints the
+ * first examples with trained tokens highlighted. Bad rows and unlabelable examples go to stderr with their line.
+ */
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { optionalNumber, optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
+import { FORMAT_IDS, parseDatasetStream, type FormatId } from '../../data/formats/index.ts';
+import { LabelError, buildLabels, type LabelOptions } from '../../data/labels.ts';
+import { renderLabeled } from '../../data/labels-render.ts';
+import { TEMPLATE_PRESETS, getPreset } from '../../data/templates.ts';
+import type { MaskMode } from '../../data/types.ts';
+import { loadTokenizer } from '../../text/tokenizer.ts';
+
+export const summary = 'show and export the exact trained tokens of a dataset (--model --data --mode [--out])';
+
+const MODES: MaskMode[] = ['assistant-only', 'completion-only', 'full', 'last-turn', 'per-turn-weights'];
+
+const HELP = `Usage: npm run cli -- labels --model DIR --data FILE --mode MODE [options]
+  --model DIR          folder with tokenizer.json and tokenizer_config.json
+  --data FILE          dataset in any supported format (Alpaca, ShareGPT, OpenAI, TRL, Dolly, text; JSON/JSONL/CSV)
+  --mode MODE          ${MODES.join(' | ')}
+  --template NAME|FILE a preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) or a Jinja file; default: the tokenizer's chat template
+  --system TEXT        default system prompt for examples without one
+  --format ID          force the dataset format (${FORMAT_IDS.join(', ')})
+  --max-length N       truncate longer examples from the right (with a warning)
+  --no-train-eos       do not train the end-of-turn token after each response
+  --out FILE.jsonl     write {"input_ids": [...], "labels": [...]} per example
+  --show N|all         how many examples to print (default 3)
+  --color / --no-color force colored / plain rendering (default: colored on a terminal)`;
+
+function readJson(path: string, what: string): unknown {
+  if (!existsSync(path)) throw new Error(`${what} not found: ${path}`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function resolveTemplate(nameOrFile: string | undefined): string | undefined {
+  if (nameOrFile === undefined) return undefined;
+  const preset = getPreset(nameOrFile);
+  if (preset) return preset.template;
+  if (existsSync(nameOrFile)) return readFileSync(nameOrFile, 'utf8');
+  throw new Error(`--template: "${nameOrFile}" is neither a preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) nor a file`);
+}
+
+function labelOptions(p: ParsedArgs): LabelOptions {
+  const mode = requireString(p, 'mode') as MaskMode;
+  if (!MODES.includes(mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got "${mode}"`);
+  const opts: LabelOptions = { mode, trainEos: !p.flags.has('no-train-eos'), template: resolveTemplate(optionalString(p, 'template')) };
+  const system = optionalString(p, 'system');
+  if (system !== undefined) opts.systemPrompt = system;
+  if (p.flags.has('max-length')) {
+    const n = optionalNumber(p, 'max-length', 0);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--max-length must be a positive integer, got ${n}`);
+    opts.maxLength = n;
+  }
+  return opts;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  if (p.flags.has('help')) {
+    console.log(HELP);
+    return 0;
+  }
+  const modelDir = requireString(p, 'model');
+  const dataPath = requireString(p, 'data');
+  const opts = labelOptions(p);
+  const format = optionalString(p, 'format') as FormatId | undefined;
+  if (format !== undefined && !FORMAT_IDS.includes(format)) throw new Error(`--format must be one of ${FORMAT_IDS.join(', ')}`);
+  const showArg = optionalString(p, 'show') ?? '3';
+  const show = showArg === 'all' ? Infinity : Number(showArg);
+  if (!(show >= 0)) throw new Error(`--show must be a number or "all", got "${showArg}"`);
+  const color = p.flags.has('color') || (!p.flags.has('no-color') && !process.env.NO_COLOR && process.stdout.isTTY === true);
+
+  const tokenizer = await loadTokenizer({
+    tokenizerJson: readJson(join(modelDir, 'tokenizer.json'), 'tokenizer.json'),
+    tokenizerConfig: readJson(join(modelDir, 'tokenizer_config.json'), 'tokenizer_config.json'),
+  });
+  if (!existsSync(dataPath)) throw new Error(`dataset not found: ${dataPath}`);
+  const outPath = optionalString(p, 'out');
+  const out = outPath ? createWriteStream(outPath) : null;
+
+  let labeled = 0;
+  let badRows = 0;
+  let failed = 0;
+  let trained = 0;
+  let total = 0;
+  for await (const batch of parseDatasetStream(createReadStream(dataPath), { filename: dataPath, format })) {
+    for (const e of batch.errors) console.error(`line ${e.line}: ${e.reason}`);
+    badRows += batch.errors.length;
+    for (const row of batch.rows) {
+      let ex;
+      try {
+        ex = buildLabels(tokenizer, row.body, opts);
+      } catch (e) {
+        if (!(e instanceof LabelError)) throw e;
+        console.error(`line ${row.line}: ${e.message}`);
+        failed++;
+        continue;
+      }
+      labeled++;
+      trained += ex.trainedCount;
+      total += ex.inputIds.length;
+      if (out) out.write(JSON.stringify({ input_ids: ex.inputIds, labels: ex.labels }) + '\n');
+      if (labeled <= show) console.log(renderLabeled(tokenizer, ex, { color, title: `example ${labeled} (line ${row.line})` }) + '\n');
+      else for (const w of ex.warnings) console.error(`line ${row.line}: warning: ${w}`);
+    }
+  }
+  if (out) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const pct = total ? ((100 * trained) / total).toFixed(1) : '0';
+  console.error(
+    `${labeled} example${labeled === 1 ? '' : 's'} labeled (${trained} of ${total} tokens trained, ${pct}%)` +
+      (badRows ? `, ${badRows} bad row${badRows === 1 ? '' : 's'}` : '') +
+      (failed ? `, ${failed} could not be labeled` : '') +
+      (outPath ? ` → ${outPath}` : ''),
+  );
+  if (labeled === 0) {
+    console.error('error: no example could be labeled (see the reasons above)');
+    return 1;
+  }
+  return 0;
+}
