@@ -75,8 +75,15 @@ describe('GpuTensorSink', () => {
 
   it('refuses a buffer that is too small', async () => {
     const gpu = await testGpu();
-    const sink = new GpuTensorSink({ device: gpu.device, buffer: () => gpu.buffers.storage('test', 'small', 16) });
+    let aborted: unknown;
+    const sink = new GpuTensorSink({
+      device: gpu.device,
+      buffer: () => gpu.buffers.storage('test', 'small', 16),
+      onAbort: (e) => (aborted = e),
+    });
     const err = await loadCheckpoint({ source: { kind: 'hub', endpoint: hub.url, repo: 'org/tiny' }, sink, cache: null }).catch((e) => e);
     expect(String(err)).toMatch(/buffer for "embed.weight" has 16 bytes; 2052000 are needed/);
+    expect(aborted).toBe(err);
+    gpu.buffers.releasePool('test');
   });
 });

@@ -25,6 +25,8 @@ export interface GpuSinkOptions {
   throttleBytes?: number;
   /** After a tensor is complete. */
   onTensor?: (t: LoadTensor, buffer: GPUBuffer, format: TargetFormat) => void;
+  /** The load failed or was cancelled: release the buffers handed out by `buffer` (none of them may be used). */
+  onAbort?: (error: unknown) => void;
 }
 
 /** Converted byte size of a tensor for a format (before rounding up to 4). */
@@ -99,9 +101,10 @@ export class GpuTensorSink implements TensorSink {
     this.options.onTensor?.(t, cur.buffer, cur.format);
   }
 
-  abort(): void {
+  abort(error: unknown): void {
     this.cur = null;
     this.fill = 0;
+    this.options.onAbort?.(error);
   }
 
   /** Uploads the staging bytes. Only the last flush of a tensor may be a non-multiple of 4: it is zero-padded. */
