@@ -40,3 +40,40 @@ export function rows(page: Page) {
 export async function blurFields(page: Page): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 }
+
+export interface StoredExample {
+  body: unknown;
+  tags: string[];
+  split: string;
+  notes: string;
+  order: number;
+}
+
+/** Reads every live dataset and its examples straight from IndexedDB (raw API, no app code), keyed by name. */
+export async function dumpDb(page: Page): Promise<Record<string, StoredExample[]>> {
+  return page.evaluate(
+    () =>
+      new Promise<Record<string, StoredExample[]>>((resolve, reject) => {
+        const req = indexedDB.open('studio');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction(['datasets', 'examples'], 'readonly');
+          const ds = tx.objectStore('datasets').getAll();
+          const ex = tx.objectStore('examples').getAll();
+          tx.oncomplete = () => {
+            const out: Record<string, StoredExample[]> = {};
+            for (const d of ds.result as { id: string; name: string; deletedAt?: number }[]) {
+              if (d.deletedAt !== undefined) continue;
+              out[d.name] = (ex.result as (StoredExample & { datasetId: string })[])
+                .filter((e) => e.datasetId === d.id)
+                .sort((a, b) => a.order - b.order)
+                .map((e) => ({ body: e.body, tags: e.tags, split: e.split, notes: e.notes, order: e.order }));
+            }
+            db.close();
+            resolve(out);
+          };
+        };
+      }),
+  );
+}

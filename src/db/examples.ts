@@ -224,3 +224,26 @@ export async function moveExample(id: string, toIndex: number): Promise<Example>
     return ex;
   });
 }
+
+/**
+ * Imports rows into an existing dataset or a new one, all in one transaction: either every row (and the new
+ * dataset) is stored, or nothing is. Returns the dataset id.
+ */
+export async function importExamples(
+  target: { datasetId: string } | { newDataset: { name: string; description?: string } },
+  inputs: readonly NewExample[],
+): Promise<string> {
+  const db = getDb();
+  return db.transaction('rw', db.examples, db.datasets, async () => {
+    let datasetId: string;
+    if ('datasetId' in target) datasetId = target.datasetId;
+    else {
+      const now = Date.now();
+      datasetId = newId();
+      const name = target.newDataset.name.trim() || 'Imported dataset';
+      await db.datasets.add({ id: datasetId, name, description: target.newDataset.description ?? '', systemPrompt: '', createdAt: now, updatedAt: now });
+    }
+    await addExamples(datasetId, inputs);
+    return datasetId;
+  });
+}

@@ -12,6 +12,7 @@ import {
   deleteDataset,
   deleteExamples,
   duplicateExample,
+  importExamples,
   listDatasets,
   listExamples,
   moveExample,
@@ -152,5 +153,17 @@ describe('schema migrations', () => {
     expect(await v2.meta.get('upgradedFromV1')).toBeDefined();
     v2.close();
     await Dexie.delete(name);
+  });
+});
+
+describe('import', () => {
+  it('creates the dataset and its rows together, or nothing at all', async () => {
+    const id = await importExamples({ newDataset: { name: 'Imported' } }, [{ body: pair('a') }, { body: pair('b') }]);
+    expect((await listDatasets()).map((d) => d.name)).toEqual(['Imported']);
+    expect(await listExamples(id)).toHaveLength(2);
+    const bad = { body: pair('bad'), extra: { f: () => 1 } } as never;
+    await expect(importExamples({ newDataset: { name: 'Broken' } }, [{ body: pair('ok') }, bad])).rejects.toThrow();
+    expect((await listDatasets()).map((d) => d.name)).toEqual(['Imported']);
+    expect(await db.examples.count()).toBe(2);
   });
 });

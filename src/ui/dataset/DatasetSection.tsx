@@ -117,7 +117,7 @@ export function DatasetSection() {
           <p className="ds-muted">Write and curate the examples your adapter learns from. Everything stays in this browser.</p>
         </div>
         <div className="ds-head__tools">
-          {active && <SectionTools dataset={active} examples={all} />}
+          <SectionTools dataset={active} examples={all} shown={visible} />
           <HelpPopover open={help} onOpenChange={setHelp} />
         </div>
       </header>

@@ -1,15 +1,22 @@
 import { useState } from 'react';
 import type { Dataset, Example } from '../../data/types';
 import { Button } from '../components/Button';
+import { ExportDialog } from './ExportDialog';
+import { ImportDialog } from './ImportDialog';
 import { StatsDialog } from './StatsDialog';
 
-/** Dataset-level tools in the section header: statistics/split, import, export. */
-export function SectionTools({ dataset, examples }: { dataset: Dataset; examples: Example[] }) {
-  const [open, setOpen] = useState<null | 'stats'>(null);
+/** Dataset-level tools in the section header: import, export, statistics/split. */
+export function SectionTools({ dataset, examples, shown }: { dataset: Dataset | null; examples: Example[]; shown: Example[] }) {
+  const [open, setOpen] = useState<null | 'stats' | 'import' | 'export'>(null);
+  const close = () => setOpen(null);
   return (
     <>
-      <Button size="sm" onClick={() => setOpen('stats')} data-testid="open-stats">Statistics & split</Button>
-      {open === 'stats' && <StatsDialog dataset={dataset} examples={examples} onClose={() => setOpen(null)} />}
+      <Button size="sm" onClick={() => setOpen('import')} data-testid="open-import">Import</Button>
+      <Button size="sm" onClick={() => setOpen('export')} disabled={!dataset || examples.length === 0} data-testid="open-export">Export</Button>
+      <Button size="sm" onClick={() => setOpen('stats')} disabled={!dataset} data-testid="open-stats">Statistics & split</Button>
+      {open === 'import' && <ImportDialog dataset={dataset} onClose={close} />}
+      {open === 'export' && dataset && <ExportDialog dataset={dataset} examples={examples} shown={shown} onClose={close} />}
+      {open === 'stats' && dataset && <StatsDialog dataset={dataset} examples={examples} onClose={close} />}
     </>
   );
 }
