@@ -55,11 +55,12 @@ export function allocLayerActivations(
   T: number,
   name: string,
   loraRanks: Map<string, number>,
+  pool = 'activations',
 ): LayerActivations {
   const N = B * T;
   const C = cfg.hidden, qW = cfg.nHeads * cfg.headDim, kvW = cfg.nKVHeads * cfg.headDim, I = cfg.intermediate;
   const gpt2 = cfg.arch === 'gpt2';
-  const f = (what: string, floats: number) => gpu.buffers.storage('activations', `${name}.${what}`, floats * 4);
+  const f = (what: string, floats: number) => gpu.buffers.storage(pool, `${name}.${what}`, floats * 4);
   const u = new Map<string, GPUBuffer>();
   for (const [path, r] of loraRanks) u.set(path, f(`u:${path}`, N * r));
   return {
@@ -83,10 +84,10 @@ export function allocLayerActivations(
   };
 }
 
-export function allocBackwardScratch(gpu: Gpu, cfg: ModelConfig, N: number, maxRank: number, maxIn: number): BackwardScratch {
+export function allocBackwardScratch(gpu: Gpu, cfg: ModelConfig, N: number, maxRank: number, maxIn: number, pool = 'activations'): BackwardScratch {
   const C = cfg.hidden, qW = cfg.nHeads * cfg.headDim, kvW = cfg.nKVHeads * cfg.headDim, I = cfg.intermediate;
   const gpt2 = cfg.arch === 'gpt2';
-  const f = (what: string, floats: number) => gpu.buffers.storage('activations', `grad.${what}`, floats * 4);
+  const f = (what: string, floats: number) => gpu.buffers.storage(pool, `grad.${what}`, floats * 4);
   return {
     dres: f('dres', N * C),
     dln: f('dln', N * C),

@@ -60,7 +60,8 @@ async function compare(arch: ModelType, overrides: Record<string, unknown>, opts
   }
   expect(checked).toBe(ref.grads.size);
   gpu.buffers.releasePool('weights');
-  for (const p of ['lora', 'grads', 'activations', 'inputs']) gpu.buffers.releasePool(p);
+  model.release();
+  expect(Object.keys(gpu.buffers.byPool()).filter((p) => p.includes('#'))).toEqual([]);
   return checked;
 }
 

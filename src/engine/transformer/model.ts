@@ -55,6 +55,7 @@ export interface TrainableTensor {
 }
 
 const f32 = (n: number) => n * 4;
+let instances = 0;
 
 export class GpuTransformer {
   readonly N: number;
@@ -78,6 +79,9 @@ export class GpuTransformer {
   private readonly dWeights = new Map<string, GPUBuffer>();
   private readonly head: GPUBuffer;
   private readonly kv: { k: GPUBuffer[]; v: GPUBuffer[]; segments: GPUBuffer } | null = null;
+  /** Pools are per instance ("activations#3"), so a training model and a generation model can coexist. */
+  private readonly tag = ++instances;
+  private readonly pools = new Set<string>();
 
   constructor(
     readonly gpu: Gpu,
@@ -90,7 +94,7 @@ export class GpuTransformer {
     const C = cfg.hidden, V = cfg.vocabSize;
     if (T > cfg.maxTrainLength) throw new Error(`Sequence length ${T} exceeds what this model supports (${cfg.maxTrainLength}).`);
     gpu.checkBinding('The logits (tokens × vocabulary)', f32(N * V));
-    const buf = (pool: string, name: string, floats: number) => gpu.buffers.storage(pool, name, f32(floats));
+    const buf = (pool: string, name: string, floats: number) => gpu.buffers.storage(this.pool(pool), name, f32(floats));
     const need = (name: string) => {
       const b = weights.get(name);
       if (!b) throw new Error(`weight ${name} is not loaded`);
@@ -117,8 +121,8 @@ export class GpuTransformer {
         if (!A || !Bv) throw new Error(`LoRA values missing for ${t.module}`);
         this.loraParams.set(t.module, {
           target: t, r: t.r, scale: t.scale, dropout: lora.dropout,
-          A: gpu.buffers.fromData('lora', t.keyA, A),
-          B: gpu.buffers.fromData('lora', t.keyB, Bv),
+          A: gpu.buffers.fromData(this.pool('lora'), t.keyA, A),
+          B: gpu.buffers.fromData(this.pool('lora'), t.keyB, Bv),
           dA: buf('grads', `d:${t.keyA}`, t.r * t.inFeatures),
           dB: buf('grads', `d:${t.keyB}`, t.outFeatures * t.r),
         });
@@ -148,12 +152,12 @@ export class GpuTransformer {
 
     // Activations
     const ranks = (layer: number) => new Map([...this.loraParams.values()].filter((l) => l.target.layer === layer).map((l) => [l.target.module, l.r]));
-    const shared = opts.recompute ? allocLayerActivations(gpu, cfg, B, T, 'layer*', new Map([...this.loraParams.values()].map((l) => [l.target.module, l.r]))) : null;
-    this.acts = this.layers.map((_, i) => shared ?? allocLayerActivations(gpu, cfg, B, T, `layer${i}`, ranks(i)));
+    const shared = opts.recompute ? allocLayerActivations(gpu, cfg, B, T, 'layer*', new Map([...this.loraParams.values()].map((l) => [l.target.module, l.r])), this.pool('activations')) : null;
+    this.acts = this.layers.map((_, i) => shared ?? allocLayerActivations(gpu, cfg, B, T, `layer${i}`, ranks(i), this.pool('activations')));
     this.residual = Array.from({ length: cfg.nLayers + 1 }, (_, i) => buf('activations', `residual${i}`, N * C));
     const maxRank = Math.max(1, ...[...this.loraParams.values()].map((l) => l.r));
     const maxIn = Math.max(C, ...[...this.loraParams.values()].map((l) => l.target.inFeatures));
-    this.grad = allocBackwardScratch(gpu, cfg, N, maxRank, maxIn);
+    this.grad = allocBackwardScratch(gpu, cfg, N, maxRank, maxIn, this.pool('activations'));
     this.lnf = buf('activations', 'lnf', N * C);
     this.lnfMean = cfg.norm === 'layernorm' ? buf('activations', 'lnf.mean', N) : null;
     this.lnfRstd = buf('activations', 'lnf.rstd', N);
@@ -164,13 +168,25 @@ export class GpuTransformer {
     this.targets = buf('inputs', 'targets', N);
     this.positions = buf('inputs', 'positions', N);
     this.segments = buf('inputs', 'segments', N);
-    this.invFreq = cfg.positions === 'rope' ? gpu.buffers.fromData('inputs', 'rope.invFreq', ropeInvFreq(cfg)) : null;
+    this.invFreq = cfg.positions === 'rope' ? gpu.buffers.fromData(this.pool('inputs'), 'rope.invFreq', ropeInvFreq(cfg)) : null;
     if (opts.kvCap) {
       if (B !== 1) throw new Error('KV-cache decoding runs one sequence at a time (B = 1)');
       const kvW = cfg.nKVHeads * cfg.headDim;
       const cache = (what: string) => Array.from({ length: cfg.nLayers }, (_, l) => buf('kvcache', `${what}${l}`, opts.kvCap! * kvW));
       this.kv = { k: cache('k'), v: cache('v'), segments: buf('kvcache', 'segments', opts.kvCap) };
     }
+  }
+
+  private pool(kind: string): string {
+    const name = `${kind}#${this.tag}`;
+    this.pools.add(name);
+    return name;
+  }
+
+  /** Free every buffer this model allocated (not the weights, which belong to whoever loaded them). */
+  release(): void {
+    for (const p of this.pools) this.gpu.buffers.releasePool(p);
+    this.pools.clear();
   }
 
   /** Generate with or without the adapter (the base model alone) without reloading anything. */

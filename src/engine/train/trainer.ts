@@ -1,0 +1,195 @@
+/**
+ * The optimisation loop around a GpuTransformer: gradient accumulation over micro-batches, global-norm clipping,
+ * AdamW (torch semantics), an LR schedule, NaN/Inf detection and evaluation loss. Each micro-batch is one command
+ * buffer; the only readback per optimizer step is a handful of floats (loss sums, grad norm, non-finite flag).
+ */
+import type { Gpu } from '../gpu/device';
+import { Recorder } from '../gpu/recorder';
+import { readF32 } from '../gpu/buffers';
+import type { GpuTransformer, HostBatch } from '../transformer/model';
+import { adamwStep } from '../kernels/adamw';
+import { gradNormBegin, gradNormAccumulate, gradNormFinish, GRAD_NORM_STATUS_BYTES } from '../kernels/grad_norm';
+import { learningRate, type Schedule } from './schedule';
+
+export interface OptimizerConfig {
+  schedule: Schedule;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** ≤ 0 disables clipping. */
+  maxGradNorm: number;
+}
+
+export const DEFAULT_OPTIMIZER: Omit<OptimizerConfig, 'schedule'> = { weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, maxGradNorm: 1 };
+
+export interface MicroBatch {
+  batch: HostBatch;
+  rows: number;
+  T: number;
+}
+
+export interface StepResult {
+  step: number;
+  /** Mean loss over the step's trained targets (HF's reported training loss). */
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  targets: number;
+  tokens: number;
+  /** The gradients were NaN/Inf: no parameter or moment was changed by this step. */
+  nonFinite: boolean;
+}
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number) {
+    super(`Training produced NaN/Inf at step ${step}. The last good parameters were kept; lower the learning rate or check the data.`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+let trainers = 0;
+
+export class Trainer {
+  step = 0;
+  private readonly moments: { m: GPUBuffer; v: GPUBuffer }[];
+  private readonly status: GPUBuffer; // [normSquared, clipScale, nonFinite, _, partials…]
+  private readonly stepLosses: GPUBuffer; // one float per micro-batch + status copy
+  private readonly maxMicro = 64;
+  private readonly pool = `optimizer#${++trainers}`;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly model: GpuTransformer,
+    readonly opt: OptimizerConfig,
+  ) {
+    this.moments = model.trainable().map((t) => ({
+      m: gpu.buffers.storage(this.pool, `m:${t.name}`, t.size * 4),
+      v: gpu.buffers.storage(this.pool, `v:${t.name}`, t.size * 4),
+    }));
+    this.status = gpu.buffers.storage(this.pool, 'status', GRAD_NORM_STATUS_BYTES);
+    this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro + 4) * 4);
+  }
+
+  release(): void {
+    this.gpu.buffers.releasePool(this.pool);
+  }
+
+  momentsOf(i: number): { m: GPUBuffer; v: GPUBuffer } {
+    return this.moments[i];
+  }
+
+  /** One optimizer step over `micro` (gradient accumulation). Seeds dropout with (seed, step, micro index). */
+  async trainStep(micro: MicroBatch[], seed = 0): Promise<StepResult> {
+    if (micro.length === 0 || micro.length > this.maxMicro) throw new Error(`1..${this.maxMicro} micro-batches per step, got ${micro.length}`);
+    const { gpu, model } = this;
+    // Targets of the whole step first: every micro-batch's gradient is scaled by 1/total, as HF does.
+    const counts = micro.map((mb) => countTargets(mb));
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total === 0) throw new Error('This step has no trained tokens (every label is -100). Check the mask mode and the data.');
+    const rec = new Recorder(gpu);
+    model.zeroGrads(rec);
+    rec.submit();
+    micro.forEach((mb, i) => {
+      model.setBatch(mb.batch, mb.rows, mb.T);
+      model.forward(rec, { backward: true, lossScale: 1 / total, seed: mix(seed, this.step, i) });
+      model.backward(rec, { seed: mix(seed, this.step, i) });
+      const enc = gpu.device.createCommandEncoder();
+      rec.encode(enc);
+      rec.clear();
+      enc.copyBufferToBuffer(model.lossSum, 0, this.stepLosses, i * 4, 4);
+      gpu.device.queue.submit([enc.finish()]);
+    });
+    const lr = learningRate(this.opt.schedule, this.step);
+    const trainable = model.trainable();
+    gradNormBegin(rec, this.status);
+    for (const t of trainable) gradNormAccumulate(rec, this.status, t.grad, t.size);
+    gradNormFinish(rec, this.status, this.opt.maxGradNorm);
+    trainable.forEach((t, i) => {
+      const { m, v } = this.moments[i];
+      adamwStep(rec, t.param, t.grad, m, v, this.status, t.size, {
+        lr, beta1: this.opt.beta1, beta2: this.opt.beta2, eps: this.opt.eps,
+        weightDecay: t.decay ? this.opt.weightDecay : 0, step: this.step + 1,
+      });
+    });
+    const enc = gpu.device.createCommandEncoder();
+    rec.encode(enc);
+    rec.clear();
+    enc.copyBufferToBuffer(this.status, 0, this.stepLosses, this.maxMicro * 4, 12);
+    gpu.device.queue.submit([enc.finish()]);
+    const out = await readF32(gpu.device, this.stepLosses);
+    let lossSum = 0;
+    for (let i = 0; i < micro.length; i++) lossSum += out[i];
+    const [normSq, , nonFiniteFlag] = out.subarray(this.maxMicro, this.maxMicro + 3);
+    const nonFinite = nonFiniteFlag !== 0 || !Number.isFinite(lossSum);
+    const result: StepResult = {
+      step: this.step + 1, loss: lossSum / total, gradNorm: Math.sqrt(normSq), lr, targets: total,
+      tokens: micro.reduce((a, mb) => a + mb.rows * mb.T, 0), nonFinite,
+    };
+    if (!nonFinite) this.step++;
+    return result;
+  }
+
+  /** Mean loss over every trained target of `batches` (no gradients, no dropout). */
+  async evalLoss(batches: MicroBatch[]): Promise<{ loss: number; targets: number }> {
+    const { gpu, model } = this;
+    const rec = new Recorder(gpu);
+    let sum = 0, total = 0;
+    for (const mb of batches) {
+      const n = model.setBatch(mb.batch, mb.rows, mb.T);
+      if (n === 0) continue;
+      model.forward(rec, { backward: false, lossScale: 1 });
+      rec.submit();
+      sum += await model.readLossSum();
+      total += n;
+    }
+    return { loss: total ? sum / total : NaN, targets: total };
+  }
+}
+
+/** Trained targets of a micro-batch after the causal shift (same rule as GpuTransformer.setBatch). */
+export function countTargets({ batch, rows, T }: MicroBatch): number {
+  let n = 0;
+  for (let b = 0; b < rows; b++)
+    for (let t = 0; t + 1 < T; t++) {
+      const i = b * T + t;
+      if (batch.labels[i + 1] !== -100 && (!batch.segments || batch.segments[i + 1] === batch.segments[i])) n++;
+    }
+  return n;
+}
+
+function mix(seed: number, step: number, micro: number): number {
+  return (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca77) ^ Math.imul(micro + 1, 0xc2b2ae3d)) >>> 0;
+}
+
+/** Everything needed to continue training exactly where it stopped (stored in checkpoints). */
+export interface TrainerSnapshot {
+  step: number;
+  tensors: { name: string; param: Float32Array; m: Float32Array; v: Float32Array }[];
+}
+
+export async function snapshotTrainer(trainer: Trainer): Promise<TrainerSnapshot> {
+  const dev = trainer.gpu.device;
+  const tensors = [];
+  for (const [i, t] of trainer.model.trainable().entries()) {
+    const { m, v } = trainer.momentsOf(i);
+    tensors.push({ name: t.name, param: await readF32(dev, t.param, 0, t.size), m: await readF32(dev, m, 0, t.size), v: await readF32(dev, v, 0, t.size) });
+  }
+  return { step: trainer.step, tensors };
+}
+
+export function restoreTrainer(trainer: Trainer, snap: TrainerSnapshot): void {
+  const trainable = trainer.model.trainable();
+  const byName = new Map(snap.tensors.map((t) => [t.name, t]));
+  if (byName.size !== trainable.length || trainable.some((t) => byName.get(t.name)?.param.length !== t.size))
+    throw new Error('The checkpoint does not match this model and adapter configuration.');
+  const q = trainer.gpu.device.queue;
+  trainable.forEach((t, i) => {
+    const s = byName.get(t.name)!;
+    const { m, v } = trainer.momentsOf(i);
+    q.writeBuffer(t.param, 0, s.param);
+    q.writeBuffer(m, 0, s.m);
+    q.writeBuffer(v, 0, s.v);
+  });
+  trainer.step = snap.step;
+}

@@ -1,0 +1,194 @@
+/**
+ * One training run, the same in the browser Worker and in the CLI: label the examples, build the model's trainable
+ * state (LoRA as PEFT initialises it, or every weight), step through seeded epochs with gradient accumulation,
+ * evaluate on the validation split, checkpoint, and stop cleanly on request or on NaN/Inf (keeping the last good
+ * state). Callers get progress through callbacks and the final adapter values at the end.
+ */
+import type { Gpu } from '../engine/gpu/device';
+import type { ModelConfig } from '../engine/model/config';
+import { defaultLoraConfig, initLoraA, initLoraB, resolveLoraTargets, type LoraConfig, type LoraTarget } from '../engine/model/lora';
+import { GpuTransformer } from '../engine/transformer/model';
+import { Trainer, restoreTrainer, snapshotTrainer, type StepResult, type TrainerSnapshot } from '../engine/train/trainer';
+import type { ScheduleKind } from '../engine/train/schedule';
+import { readF32 } from '../engine/gpu/buffers';
+import type { StudioTokenizer } from '../text/tokenizer';
+import { epochBatches, prepareExamples, type LabelConfig, type TrainingExample } from './data';
+
+export interface LoraSettings {
+  r: number;
+  alpha: number;
+  dropout: number;
+  targetModules: string[] | 'all-linear';
+  useRslora: boolean;
+}
+
+export interface RunConfig {
+  label: LabelConfig;
+  /** null = full-parameter training. */
+  lora: LoraSettings | null;
+  lr: number;
+  schedule: ScheduleKind;
+  warmupRatio: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  batchSize: number;
+  gradAccum: number;
+  epochs: number;
+  /** Cap on optimizer steps (0 = epochs decide). */
+  maxSteps: number;
+  pack: boolean;
+  seed: number;
+  /** Evaluate every N steps (0 = only at the end). */
+  evalEvery: number;
+  /** Checkpoint every N steps (0 = never). */
+  checkpointEvery: number;
+  recompute: boolean;
+  baseModelName?: string;
+}
+
+export const DEFAULT_RUN: Omit<RunConfig, 'label'> = {
+  lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], useRslora: false },
+  lr: 2e-4, schedule: 'cosine', warmupRatio: 0.05, weightDecay: 0, maxGradNorm: 1, batchSize: 4, gradAccum: 1,
+  epochs: 3, maxSteps: 0, pack: false, seed: 42, evalEvery: 0, checkpointEvery: 0, recompute: false,
+};
+
+export interface RunPlan {
+  trainExamples: number;
+  validationExamples: number;
+  skipped: { index: number; reason: string }[];
+  warnings: string[];
+  stepsPerEpoch: number;
+  totalSteps: number;
+  trainedTokens: number;
+}
+
+export interface RunCheckpoint {
+  snapshot: TrainerSnapshot;
+  epoch: number;
+  /** Micro-batches of the current epoch already consumed. */
+  cursor: number;
+}
+
+export interface RunCallbacks {
+  onPlan?(plan: RunPlan): void;
+  onStep?(s: StepResult & { epoch: number; tokensPerSec: number; elapsed: number }): void;
+  onEval?(e: { step: number; loss: number }): void;
+  onCheckpoint?(c: RunCheckpoint): void | Promise<void>;
+  /** Polled between steps: 'stop' ends the run (an adapter is still produced), 'pause' waits. */
+  control?(): 'run' | 'pause' | 'stop';
+}
+
+export interface RunResult {
+  reason: 'finished' | 'stopped' | 'nonfinite';
+  steps: number;
+  loraConfig: LoraConfig | null;
+  targets: LoraTarget[];
+  /** Trained values by PEFT key (LoRA) or logical name (full mode). */
+  values: Map<string, Float32Array>;
+  finalEvalLoss: number | null;
+}
+
+function makeLoraConfig(cfg: ModelConfig, s: LoraSettings, baseModel?: string): LoraConfig {
+  return defaultLoraConfig(cfg, {
+    r: s.r, loraAlpha: s.alpha, loraDropout: s.dropout, useRslora: s.useRslora,
+    targetModules: s.targetModules, baseModelNameOrPath: baseModel ?? null,
+  });
+}
+
+export async function runTraining(
+  gpu: Gpu,
+  modelConfig: ModelConfig,
+  weights: ReadonlyMap<string, GPUBuffer>,
+  tokenizer: StudioTokenizer,
+  examples: TrainingExample[],
+  run: RunConfig,
+  cb: RunCallbacks = {},
+  resume?: RunCheckpoint,
+): Promise<RunResult> {
+  const data = prepareExamples(tokenizer, examples, run.label);
+  if (data.train.length === 0) {
+    const why = data.skipped[0]?.reason ?? 'the dataset has no training examples';
+    throw new Error(`Nothing to train on: ${why}.`);
+  }
+  const padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
+  const T = run.label.maxLength;
+  const micro = (epoch: number) => epochBatches(data.train, { batchSize: run.batchSize, maxLength: T, padId, pack: run.pack, seed: run.seed + epoch });
+  const perEpoch = Math.ceil(micro(0).length / run.gradAccum);
+  const totalSteps = run.maxSteps > 0 ? Math.min(run.maxSteps, perEpoch * run.epochs) : perEpoch * run.epochs;
+  cb.onPlan?.({
+    trainExamples: data.train.length, validationExamples: data.validation.length, skipped: data.skipped, warnings: data.warnings,
+    stepsPerEpoch: perEpoch, totalSteps, trainedTokens: data.train.reduce((a, e) => a + e.trainedCount, 0),
+  });
+
+  const loraConfig = run.lora ? makeLoraConfig(modelConfig, run.lora, run.baseModelName) : null;
+  const targets = loraConfig ? resolveLoraTargets(modelConfig, loraConfig) : [];
+  const values = new Map<string, Float32Array>();
+  for (const t of targets) {
+    values.set(t.keyA, initLoraA(t, run.seed));
+    values.set(t.keyB, initLoraB(t, run.seed));
+  }
+  const model = new GpuTransformer(gpu, modelConfig, weights, {
+    B: run.batchSize, T, recompute: run.recompute, fullParams: !run.lora,
+    lora: run.lora ? { targets, values, dropout: run.lora.dropout } : null,
+  });
+  const trainer = new Trainer(gpu, model, {
+    schedule: { kind: run.schedule, lr: run.lr, warmupSteps: Math.round(run.warmupRatio * totalSteps), totalSteps },
+    weightDecay: run.weightDecay, beta1: 0.9, beta2: 0.999, eps: 1e-8, maxGradNorm: run.maxGradNorm,
+  });
+  let epoch = 0, cursor = 0;
+  if (resume) {
+    restoreTrainer(trainer, resume.snapshot);
+    epoch = resume.epoch;
+    cursor = resume.cursor;
+  }
+  const valBatches = data.validation.length
+    ? epochBatches(data.validation, { batchSize: run.batchSize, maxLength: T, padId, pack: false, seed: 0 })
+    : [];
+  const evaluate = async () => (valBatches.length ? (await trainer.evalLoss(valBatches)).loss : null);
+
+  const started = performance.now();
+  let tokens = 0;
+  let reason: RunResult['reason'] = 'finished';
+  let finalEvalLoss: number | null = null;
+  outer: for (; epoch < run.epochs; epoch++, cursor = 0) {
+    const batches = micro(epoch);
+    while (cursor < batches.length) {
+      if (trainer.step >= totalSteps) break outer;
+      let ctl = cb.control?.() ?? 'run';
+      while (ctl === 'pause') {
+        await new Promise((r) => setTimeout(r, 100));
+        ctl = cb.control?.() ?? 'run';
+      }
+      if (ctl === 'stop') {
+        reason = 'stopped';
+        break outer;
+      }
+      const group = batches.slice(cursor, cursor + run.gradAccum);
+      const result = await trainer.trainStep(group, run.seed);
+      if (result.nonFinite) {
+        reason = 'nonfinite';
+        break outer;
+      }
+      cursor += group.length;
+      tokens += result.tokens;
+      const elapsed = (performance.now() - started) / 1000;
+      cb.onStep?.({ ...result, epoch, tokensPerSec: tokens / Math.max(elapsed, 1e-9), elapsed });
+      if (run.evalEvery > 0 && trainer.step % run.evalEvery === 0) {
+        const loss = await evaluate();
+        if (loss !== null) cb.onEval?.({ step: trainer.step, loss });
+      }
+      if (run.checkpointEvery > 0 && trainer.step % run.checkpointEvery === 0 && cb.onCheckpoint) {
+        await cb.onCheckpoint({ snapshot: await snapshotTrainer(trainer), epoch, cursor });
+      }
+    }
+  }
+  if (reason !== 'nonfinite') {
+    finalEvalLoss = await evaluate();
+    if (finalEvalLoss !== null) cb.onEval?.({ step: trainer.step, loss: finalEvalLoss });
+  }
+  const out = new Map<string, Float32Array>();
+  for (const t of model.trainable()) out.set(t.name, await readF32(gpu.device, t.param, 0, t.size));
+  model.release();
+  trainer.release();
+  return { reason, steps: trainer.step, loraConfig, targets, values: out, finalEvalLoss };
+}
