@@ -36,7 +36,7 @@ const lab: LabApi = {
       throw new Error(`No browser benchmark suite "${name}". Browser suites: ${lab.benchSuites().join(', ')}`);
     }
     const suite = await entry.load();
-    return suite.run({ gpu: await gpu(), quick: !!options.quick, log: (m) => console.log(`[bench] ${m}`) });
+    return suite.run({ gpu: await gpu(), quick: !!options.quick, cases: options.cases ?? [], log: (m) => console.log(`[bench] ${m}`) });
   },
 };
 

@@ -1,29 +1,51 @@
 /**
  * TensorFlow.js peers for the benchmarks: @tensorflow/tfjs-backend-webgpu and @tensorflow/tfjs-backend-wasm (SIMD,
  * and multi-threaded when the page is cross-origin isolated; lab.html is served with COOP/COEP for that).
- * Loaded on demand so the lab's checks never pull tfjs.
+ *
+ * tfjs is loaded from its own prebuilt browser bundles (UMD, global `tf`) as plain <script>s, not bundled by Vite:
+ * the threaded wasm backend starts its workers from `factory.toString()`, and once our bundler has wrapped and
+ * minified that factory it references names that do not exist inside the worker ("e is not defined"), so threads
+ * never start. The published bundles keep the factory self-contained. Loaded on demand: checks never pull tfjs.
  */
+import tfCoreUrl from '@tensorflow/tfjs-core/dist/tf-core.es2017.min.js?url';
+import tfWebgpuUrl from '@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.es2017.min.js?url';
+import tfWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js?url';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
+type TfWithWasm = Tf & {
+  wasm: { setWasmPaths(paths: Record<string, string>): void; setThreadsCount(n: number): void; getThreadsCount(): number };
+};
 
 export type PeerName = 'tfjs-webgpu' | 'tfjs-wasm';
 
-let tfPromise: Promise<Tf> | null = null;
+let tfPromise: Promise<TfWithWasm> | null = null;
 
-async function loadTf(): Promise<Tf> {
+function loadScript(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = url;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error(`could not load ${url}`));
+    document.head.appendChild(s);
+  });
+}
+
+async function loadTf(): Promise<TfWithWasm> {
   tfPromise ??= (async () => {
-    const tf = await import('@tensorflow/tfjs-core');
-    await import('@tensorflow/tfjs-backend-webgpu'); // registers 'webgpu'
-    const wasm = await import('@tensorflow/tfjs-backend-wasm'); // registers 'wasm'
+    // Order matters: the backends attach themselves to the global tf that tf-core defines.
+    for (const url of [tfCoreUrl, tfWebgpuUrl, tfWasmUrl]) await loadScript(url);
+    const tf = (globalThis as unknown as { tf: TfWithWasm }).tf;
     // Vite serves the .wasm files under hashed names: map each expected name to its URL.
-    wasm.setWasmPaths({
+    tf.wasm.setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlainUrl,
       'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
     });
+    // tfjs defaults to half the cores (1 on a 2-core machine); give it all of them, as our GPU adapter gets.
+    tf.wasm.setThreadsCount(navigator.hardwareConcurrency || 1);
     return tf;
   })();
   return tfPromise;
@@ -38,10 +60,8 @@ export async function switchToPeer(peer: PeerName): Promise<{ tf: Tf; descriptio
   if (backend === 'webgpu') return { tf, description: 'tfjs-backend-webgpu' };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threadsOk = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const wasmModule = (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm;
-  const threads = wasmModule?.tfjs?.getThreadsCount?.() ?? 1;
   const why = threadsOk ? '' : ` (no threads: page is ${globalThis.crossOriginIsolated ? '' : 'not '}cross-origin isolated)`;
-  return { tf, description: `tfjs-backend-wasm ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread(s)${why}` };
+  return { tf, description: `tfjs-backend-wasm ${simd ? 'SIMD' : 'no SIMD'}, ${tf.wasm.getThreadsCount()} thread(s)${why}` };
 }
 
 /** A (M,K) · B(N,K)ᵀ on the current tfjs backend, completed by reading the result back (await data()). */

@@ -14,21 +14,28 @@ export interface Timed {
 }
 
 /**
- * One warm-up run (pipeline compiles, first-touch allocations), then `reps(warmupMs)` timed runs.
+ * A warm-up run (pipeline compiles, first-touch allocations; not timed into the result), then `reps(warmupMs)` timed
+ * runs. `warmup` replaces the warm-up with a cheaper one (e.g. the same pipeline on a tiny shape), or 'skip' drops
+ * it: only for single runs so long (minutes) that one-off compile time is noise, and the caller must say so.
  * `once` must resolve only when the work has completed (queue drained / data read back).
  */
-export async function timeRuns(once: () => Promise<void>, reps: (warmupMs: number) => number): Promise<Timed> {
+export async function timeRuns(
+  once: () => Promise<void>,
+  reps: (warmupMs: number) => number,
+  warmup: 'full' | 'skip' | (() => Promise<void>) = 'full',
+): Promise<Timed> {
   let t0 = performance.now();
-  await once();
-  const warmup = performance.now() - t0;
+  if (warmup === 'full') await once();
+  else if (warmup !== 'skip') await warmup();
+  const warmupMs = performance.now() - t0;
   const runs: number[] = [];
-  const n = reps(warmup);
+  const n = reps(warmupMs);
   for (let i = 0; i < n; i++) {
     t0 = performance.now();
     await once();
     runs.push(performance.now() - t0);
   }
-  return { runs, median: median(runs), warmup };
+  return { runs, median: median(runs), warmup: warmupMs };
 }
 
 /** ≥ 5 runs normally (3 when quick); slow peers get fewer so the full bench stays within minutes. */

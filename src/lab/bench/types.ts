@@ -20,10 +20,13 @@ export interface BenchRecord {
 export interface BenchOptions {
   /** Fewer repetitions and skipping very slow peer runs: for a quick look, not for the record. */
   quick?: boolean;
+  /** Keep only cases whose name contains one of these (empty: all). */
+  cases?: string[];
 }
 
 export interface BenchContext {
   quick: boolean;
+  cases: string[];
   /** Progress lines; the bench driver prints them as they come. */
   log(message: string): void;
 }
