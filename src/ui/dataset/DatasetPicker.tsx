@@ -51,9 +51,11 @@ export function DatasetPicker({ datasets, active, count }: { datasets: Dataset[]
       {active && <span className="ds-muted" data-testid="dataset-count">{count.toLocaleString()} examples</span>}
       <div className="ds-picker__actions">
         <Button size="sm" variant="primary" onClick={() => setOpen('new')}>New dataset</Button>
-        <Button size="sm" disabled={!active} onClick={() => setOpen('rename')}>Rename</Button>
-        <Button size="sm" disabled={!active} onClick={() => active && guard(async () => setActive((await copyDataset(active.id)).id))}>Copy</Button>
-        <Button size="sm" disabled={!active} onClick={() => setOpen('delete')}>Delete</Button>
+        <Button size="sm" disabled={!active} onClick={() => setOpen('rename')} aria-label="Rename dataset">Rename</Button>
+        <Button size="sm" disabled={!active} onClick={() => active && guard(async () => setActive((await copyDataset(active.id)).id))} aria-label="Copy dataset">
+          Copy
+        </Button>
+        <Button size="sm" disabled={!active} onClick={() => setOpen('delete')} aria-label="Delete dataset">Delete</Button>
         <Button size="sm" variant="ghost" onClick={() => setOpen('starters')}>Starter datasets</Button>
       </div>
       {open === 'new' && (

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import './dataset.css';
-import { getDb, purgeDeletedDatasets, UNDO_DELETE_MS, watchDbEvents } from '../../db';
+import { getDataset, getDb, purgeDeletedDatasets, UNDO_DELETE_MS, watchDbEvents } from '../../db';
 import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { BulkBar } from './BulkBar';
@@ -48,11 +48,21 @@ export function DatasetSection() {
   const active = datasets?.find((d) => d.id === activeId) ?? null;
   useEffect(() => {
     if (!datasets) return;
-    if (activeId && datasets.some((d) => d.id === activeId)) localStorage.setItem(ACTIVE_KEY, activeId);
-    else {
+    if (activeId && datasets.some((d) => d.id === activeId)) {
+      localStorage.setItem(ACTIVE_KEY, activeId);
+      return;
+    }
+    let cancelled = false;
+    void (async () => {
+      // A dataset created a moment ago may not be in the live list yet; only a missing or deleted one is replaced.
+      if (activeId && (await getDataset(activeId).catch(() => undefined))) return;
+      if (cancelled) return;
       const stored = localStorage.getItem(ACTIVE_KEY);
       setActive(datasets.find((d) => d.id === stored)?.id ?? datasets[0]?.id ?? null);
-    }
+    })();
+    return () => {
+      cancelled = true;
+    };
   }, [datasets, activeId, setActive]);
 
   const examples = useExamples(active?.id ?? null);

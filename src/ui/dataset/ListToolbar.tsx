@@ -46,10 +46,16 @@ export function ListToolbar({ tags, shown, total, duplicates, checkingDuplicates
             <option key={b.id} value={b.id}>{b.label} chars</option>
           ))}
         </select>
-        <label className={`ds-toggle${filters.duplicatesOnly ? ' is-on' : ''}`} title="Show only exact and near duplicates (≥ 90% similar)">
-          <input type="checkbox" data-testid="filter-duplicates" checked={filters.duplicatesOnly} onChange={(e) => setFilters({ duplicatesOnly: e.target.checked })} />
+        <button
+          type="button"
+          className={`ds-toggle${filters.duplicatesOnly ? ' is-on' : ''}`}
+          aria-pressed={filters.duplicatesOnly}
+          data-testid="filter-duplicates"
+          title="Show only exact and near duplicates (≥ 90% similar)"
+          onClick={() => setFilters({ duplicatesOnly: !filters.duplicatesOnly })}
+        >
           Duplicates <span className="ds-count" data-testid="duplicate-count">{checkingDuplicates ? '…' : duplicates}</span>
-        </label>
+        </button>
       </div>
       <div className="ds-toolbar__row ds-toolbar__row--meta">
         <span className="ds-muted" data-testid="shown-count" aria-live="polite">
