@@ -1,0 +1,147 @@
+/// <reference lib="webworker" />
+/**
+ * The engine Worker: owns the WebGPU device and runs every GPU job (loading, training, generation) off the main
+ * thread, so the UI never blocks. Speaks only the protocol in ./protocol.ts.
+ */
+import { acquireGpu } from '../engine/gpu/device';
+import { registerBrowserShaders } from '../engine/gpu/browserShaders';
+import { generate } from '../engine/generate';
+import { readAdapter, writeAdapter } from '../engine/adapter/peft';
+import { runTraining } from '../train/run';
+import { Session } from './session';
+import type { EngineEvent, EngineRequest, GeneratePrompt } from './protocol';
+import { adapterReadme } from './readme';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+registerBrowserShaders();
+let session: Session | null = null;
+let loadAbort: AbortController | null = null;
+let genAbort: AbortController | null = null;
+let control: 'run' | 'pause' | 'stop' = 'run';
+let training = false;
+
+const post = (e: EngineEvent, transfer: Transferable[] = []) => self.postMessage(e, transfer);
+
+function need(): Session {
+  if (!session) throw new Error('The GPU is not initialised yet.');
+  return session;
+}
+
+function promptIds(s: Session, prompt: GeneratePrompt): number[] {
+  const tok = s.requireModel().tokenizer;
+  if (prompt.kind === 'text') return [...(tok.bosId !== null && s.requireModel().config.arch !== 'gpt2' ? [tok.bosId] : []), ...tok.encode(prompt.text)];
+  const text = tok.applyTemplate(prompt.messages, { template: prompt.template, addGenerationPrompt: true });
+  return tok.encode(text);
+}
+
+async function handle(req: EngineRequest): Promise<void> {
+  const { id } = req;
+  switch (req.type) {
+    case 'init': {
+      if (!session) {
+        const gpu = await acquireGpu();
+        session = new Session(gpu);
+        gpu.lost.then((e) => {
+          session = null;
+          post({ id: 0, type: 'deviceLost', message: e.message });
+        });
+      }
+      const g = session.gpu;
+      post({ id, type: 'ready', adapter: g.adapter, features: { shaderF16: g.hasF16, subgroups: g.hasSubgroups, timestampQuery: g.hasTimestamps } });
+      return;
+    }
+    case 'loadModel': {
+      if (training) throw new Error('Stop the training run before loading another model.');
+      loadAbort?.abort();
+      const ac = (loadAbort = new AbortController());
+      const info = await need().load(req.source, ac.signal, (progress) => post({ id, type: 'loadProgress', progress }));
+      post({ id, type: 'modelLoaded', info });
+      return;
+    }
+    case 'cancelLoad':
+      loadAbort?.abort();
+      return;
+    case 'control':
+      control = req.action === 'resume' ? 'run' : req.action;
+      return;
+    case 'train': {
+      const s = need();
+      const m = s.requireModel();
+      if (training) throw new Error('A training run is already in progress.');
+      training = true;
+      control = 'run';
+      s.dropGenerator(); // free its memory for training
+      let totalSteps = 0;
+      try {
+        const result = await runTraining(s.gpu, m.config, m.weights.weights, m.tokenizer, req.examples, { ...req.config, baseModelName: m.info.name }, {
+          onPlan: (plan) => {
+            totalSteps = plan.totalSteps;
+            post({ id, type: 'plan', runId: req.runId, plan });
+          },
+          onStep: (st) => post({ id, type: 'step', runId: req.runId, step: st.step, epoch: st.epoch, loss: st.loss, lr: st.lr, gradNorm: st.gradNorm, tokensPerSec: st.tokensPerSec, elapsed: st.elapsed, totalSteps }),
+          onEval: (e) => post({ id, type: 'eval', runId: req.runId, ...e }),
+          onCheckpoint: (checkpoint) => post({ id, type: 'checkpoint', runId: req.runId, checkpoint }),
+          control: () => control,
+        }, req.resume);
+        if (result.loraConfig) s.adapters.set(req.runId, { config: result.loraConfig, targets: result.targets, values: result.values });
+        post({ id, type: 'trainDone', runId: req.runId, reason: result.reason, steps: result.steps, finalEvalLoss: result.finalEvalLoss });
+      } finally {
+        training = false;
+      }
+      return;
+    }
+    case 'generate': {
+      const s = need();
+      genAbort?.abort();
+      const ac = (genAbort = new AbortController());
+      const net = s.generatorFor(req.adapter);
+      const tok = s.requireModel().tokenizer;
+      const ids = promptIds(s, req.prompt);
+      const eos = s.requireModel().config.eosTokenIds.concat(tok.eosId !== null ? [tok.eosId] : []);
+      const out: number[] = [];
+      let reason: 'eos' | 'stop-string' | 'max-tokens' | 'stopped' = 'max-tokens';
+      let shown = '';
+      try {
+        for await (const t of generate(net, ids, { ...req.sampling, eosIds: eos, signal: ac.signal, decode: (x) => tok.decode(x, { skipSpecialTokens: true }) })) {
+          out.push(t.id);
+          const text = tok.decode(out, { skipSpecialTokens: true });
+          post({ id, type: 'token', text: text.slice(shown.length), tokenId: t.id });
+          shown = text;
+          if (t.stop) reason = t.stop;
+        }
+      } catch (e) {
+        if (!ac.signal.aborted) throw e;
+        reason = 'stopped';
+      }
+      post({ id, type: 'generateDone', reason, text: shown, promptTokens: ids.length });
+      return;
+    }
+    case 'stopGenerate':
+      genAbort?.abort();
+      return;
+    case 'exportAdapter': {
+      const s = need();
+      const held = s.adapters.get(req.runId);
+      if (!held) throw new Error(`No adapter for run ${req.runId} is loaded.`);
+      const files = writeAdapter(held.config, held.targets, held.values);
+      post({ id, type: 'adapterFiles', files: { runId: req.runId, configText: files.config, weights: files.weights, readme: adapterReadme(held, s.requireModel().info.name) } }, [files.weights.buffer as ArrayBuffer]);
+      return;
+    }
+    case 'loadAdapter': {
+      const s = need();
+      const adapter = readAdapter(s.requireModel().config, req.configText, req.weights);
+      s.adapters.set(req.runId, adapter);
+      post({ id, type: 'adapterLoaded', runId: req.runId });
+      return;
+    }
+  }
+}
+
+self.onmessage = (ev: MessageEvent<EngineRequest>) => {
+  const req = ev.data;
+  handle(req).catch((e: unknown) => {
+    const aborted = e instanceof DOMException && e.name === 'AbortError';
+    post({ id: req.id, type: 'error', message: aborted ? 'Cancelled.' : e instanceof Error ? e.message : String(e), request: req.type });
+  });
+};

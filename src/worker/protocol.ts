@@ -1,0 +1,77 @@
+/**
+ * The one typed message protocol between the UI (main thread) and the engine Worker, which owns the GPU device.
+ * Requests carry an id; every event that answers a request echoes it. Training and generation stream events.
+ */
+import type { AdapterSummary } from '../engine/gpu/device';
+import type { ModelConfig } from '../engine/model/config';
+import type { LoadProgress } from '../engine/io/stream';
+import type { Turn } from '../data/types';
+import type { RunCheckpoint, RunConfig, RunPlan } from '../train/run';
+import type { TrainingExample } from '../train/data';
+
+export type ModelSourceSpec =
+  /** A model served by this app (public/models/NAME), e.g. the built-in base model. */
+  | { kind: 'builtin'; baseUrl: string; name: string }
+  | { kind: 'hub'; endpoint?: string; repo: string; revision?: string; token?: string }
+  | { kind: 'files'; files: File[] };
+
+export interface ModelInfo {
+  name: string;
+  config: ModelConfig;
+  params: number;
+  weightBytes: number;
+  loadSeconds: number;
+  /** The tokenizer files, so the UI can tokenize (token view, counts) without asking the Worker. */
+  tokenizerJson: unknown;
+  tokenizerConfig: unknown;
+  generationConfig: unknown;
+}
+
+export interface SamplingRequest {
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+  stopStrings: string[];
+}
+
+export type GeneratePrompt = { kind: 'text'; text: string } | { kind: 'chat'; messages: Turn[]; template?: string };
+
+export type EngineRequest =
+  | { id: number; type: 'init' }
+  | { id: number; type: 'loadModel'; source: ModelSourceSpec }
+  | { id: number; type: 'cancelLoad' }
+  | { id: number; type: 'train'; runId: string; examples: TrainingExample[]; config: RunConfig; resume?: RunCheckpoint }
+  | { id: number; type: 'control'; action: 'pause' | 'resume' | 'stop' }
+  /** adapter: a run id whose adapter the Worker holds, or null for the base model alone. */
+  | { id: number; type: 'generate'; prompt: GeneratePrompt; adapter: string | null; sampling: SamplingRequest }
+  | { id: number; type: 'stopGenerate' }
+  | { id: number; type: 'exportAdapter'; runId: string }
+  /** Give the Worker an adapter saved earlier (e.g. from IndexedDB after a reload). */
+  | { id: number; type: 'loadAdapter'; runId: string; configText: string; weights: Uint8Array };
+
+export interface AdapterFilesMessage {
+  runId: string;
+  configText: string;
+  weights: Uint8Array;
+  readme: string;
+}
+
+export type EngineEvent =
+  | { id: number; type: 'ready'; adapter: AdapterSummary; features: { shaderF16: boolean; subgroups: boolean; timestampQuery: boolean } }
+  | { id: number; type: 'error'; message: string; request: EngineRequest['type'] }
+  | { id: number; type: 'loadProgress'; progress: LoadProgress }
+  | { id: number; type: 'modelLoaded'; info: ModelInfo }
+  | { id: number; type: 'plan'; runId: string; plan: RunPlan }
+  | { id: number; type: 'step'; runId: string; step: number; epoch: number; loss: number; lr: number; gradNorm: number; tokensPerSec: number; elapsed: number; totalSteps: number }
+  | { id: number; type: 'eval'; runId: string; step: number; loss: number }
+  | { id: number; type: 'checkpoint'; runId: string; checkpoint: RunCheckpoint }
+  | { id: number; type: 'trainDone'; runId: string; reason: 'finished' | 'stopped' | 'nonfinite'; steps: number; finalEvalLoss: number | null }
+  | { id: number; type: 'token'; text: string; tokenId: number }
+  | { id: number; type: 'generateDone'; reason: 'eos' | 'stop-string' | 'max-tokens' | 'stopped'; text: string; promptTokens: number }
+  | { id: number; type: 'adapterFiles'; files: AdapterFilesMessage }
+  | { id: number; type: 'adapterLoaded'; runId: string }
+  | { id: number; type: 'deviceLost'; message: string };
+
+export type EngineEventType = EngineEvent['type'];

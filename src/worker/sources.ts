@@ -1,0 +1,82 @@
+/**
+ * Resolves where a model comes from into what the loader needs: config.json, the tokenizer files and a checkpoint
+ * source for the weights. Built-in models are served by the app itself; hub repos use the hub layout (any mirror);
+ * local files come from a picker or a drop.
+ */
+import { fetchJson, type HubRepo } from '../engine/io/hub';
+import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
+import { ModelFileError } from '../engine/io/errors';
+import type { ModelSourceSpec } from './protocol';
+
+export interface ResolvedSource {
+  name: string;
+  configJson: unknown;
+  tokenizerJson: unknown;
+  tokenizerConfig: unknown;
+  generationConfig: unknown;
+  checkpoint: CheckpointSource;
+}
+
+async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (e) {
+    throw new Error(`Could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}`);
+  return res;
+}
+
+async function parseJsonFile(blob: Blob, name: string): Promise<unknown> {
+  try {
+    return JSON.parse(await blob.text());
+  } catch (e) {
+    throw new ModelFileError(name, `is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal): Promise<ResolvedSource> {
+  if (spec.kind === 'hub') {
+    const repo: HubRepo = { endpoint: spec.endpoint, repo: spec.repo, revision: spec.revision, token: spec.token };
+    const [configJson, tokenizerJson, tokenizerConfig, generationConfig] = await Promise.all([
+      fetchJson(repo, 'config.json', { signal }),
+      fetchJson(repo, 'tokenizer.json', { signal, optional: true }),
+      fetchJson(repo, 'tokenizer_config.json', { signal, optional: true }),
+      fetchJson(repo, 'generation_config.json', { signal, optional: true }),
+    ]);
+    if (tokenizerJson === undefined) throw new ModelFileError(`${spec.repo}/tokenizer.json`, 'is missing; the studio needs a fast-tokenizer file (tokenizer.json).');
+    return { name: spec.repo, configJson, tokenizerJson, tokenizerConfig: tokenizerConfig ?? {}, generationConfig: generationConfig ?? null, checkpoint: { kind: 'hub', ...repo } };
+  }
+  if (spec.kind === 'builtin') {
+    const get = async (file: string) => fetchOk(`${spec.baseUrl}/${file}`, signal);
+    const [config, tok, tokCfg, gen, weights] = await Promise.all([
+      get('config.json').then((r) => r.json()),
+      get('tokenizer.json').then((r) => r.json()),
+      get('tokenizer_config.json').then((r) => r.json()),
+      get('generation_config.json').then((r) => r.json()).catch(() => null),
+      get('model.safetensors').then((r) => r.blob()),
+    ]);
+    return { name: spec.name, configJson: config, tokenizerJson: tok, tokenizerConfig: tokCfg, generationConfig: gen, checkpoint: { kind: 'files', files: [{ name: 'model.safetensors', blob: weights }] } };
+  }
+  // Local files: a folder's contents or individually picked files.
+  const byName = new Map<string, File>();
+  for (const f of spec.files) byName.set(f.name, f);
+  const need = (name: string) => {
+    const f = byName.get(name);
+    if (!f) throw new ModelFileError(name, 'was not among the chosen files (pick the whole model folder: config.json, tokenizer.json, tokenizer_config.json and the .safetensors files).');
+    return f;
+  };
+  const weights: NamedBlob[] = spec.files.filter((f) => f.name.endsWith('.safetensors') || f.name === 'model.safetensors.index.json');
+  if (!weights.some((f) => f.name.endsWith('.safetensors'))) throw new ModelFileError('model.safetensors', 'no .safetensors weights were among the chosen files.');
+  const optional = async (name: string) => (byName.has(name) ? parseJsonFile(byName.get(name)!, name) : null);
+  const name = spec.files[0]?.webkitRelativePath?.split('/')[0] || 'local model';
+  return {
+    name,
+    configJson: await parseJsonFile(need('config.json'), 'config.json'),
+    tokenizerJson: await parseJsonFile(need('tokenizer.json'), 'tokenizer.json'),
+    tokenizerConfig: (await optional('tokenizer_config.json')) ?? {},
+    generationConfig: await optional('generation_config.json'),
+    checkpoint: { kind: 'files', files: weights },
+  };
+}
