@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { StudioState } from '../index';
-import type { Example, ExampleBody, Split } from '../../data/types';
+import type { Example, ExampleBody, MaskMode, Split } from '../../data/types';
+import type { StudioTokenizer } from '../../text/tokenizer';
 import { describeDbError, restoreExamples, updateExample, type ExamplePatch } from '../../db';
 
 /**
@@ -65,7 +66,17 @@ export interface DatasetSlice {
   undoStack: UndoEntry[];
   toasts: Toast[];
   dbNotice: string | null;
+  /**
+   * The tokenizer the token view and token statistics use. The Model section sets it when a model loads
+   * (`setTokenizer(tok, 'SmolLM2-135M')`); until then the token view offers the bundled sample tokenizer.
+   */
+  tokenizer: StudioTokenizer | null;
+  tokenizerName: string | null;
+  labelMode: MaskMode;
+  trainEos: boolean;
 
+  setTokenizer: (tokenizer: StudioTokenizer | null, name?: string | null) => void;
+  setLabelOptions: (opts: { labelMode?: MaskMode; trainEos?: boolean }) => void;
   setActiveDataset: (id: string | null) => void;
   setFilters: (patch: Partial<DatasetFilters>) => void;
   setSort: (sort: SortKey, desc?: boolean) => void;
@@ -107,7 +118,13 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
   undoStack: [],
   toasts: [],
   dbNotice: null,
+  tokenizer: null,
+  tokenizerName: null,
+  labelMode: 'assistant-only',
+  trainEos: true,
 
+  setTokenizer: (tokenizer, name = null) => set({ tokenizer, tokenizerName: tokenizer ? name : null }),
+  setLabelOptions: (opts) => set(opts),
   setActiveDataset: (id) => {
     if (id === get().activeDatasetId) return;
     void get().flushDraft();

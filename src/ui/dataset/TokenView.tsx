@@ -1,6 +1,109 @@
-import type { ExampleBody } from '../../data/types';
+import './tokens.css';
+import { useDeferredValue, useMemo, useState } from 'react';
+import { buildLabels, type LabeledExample } from '../../data/labels';
+import type { ExampleBody, MaskMode } from '../../data/types';
+import type { StudioTokenizer } from '../../text/tokenizer';
+import { useStudio } from '../../store';
+import { TokenChips } from './TokenChips';
 
-/** Placeholder; replaced by the token/label view. */
-export function TokenView(_props: { example: ExampleBody; systemPrompt?: string }) {
-  return null;
+const MODES: { id: MaskMode; label: string }[] = [
+  { id: 'assistant-only', label: 'Assistant turns' },
+  { id: 'completion-only', label: 'Completion only' },
+  { id: 'last-turn', label: 'Last turn only' },
+  { id: 'per-turn-weights', label: 'Per-turn weights' },
+  { id: 'full', label: 'Everything (full)' },
+];
+
+/** Loads the small test-fixture tokenizer shipped with the repo: a stand-in until a model is loaded. */
+async function loadSampleTokenizer(): Promise<StudioTokenizer> {
+  const [{ loadTokenizer }, json, config] = await Promise.all([
+    import('../../text/tokenizer'),
+    import('../../text/__fixtures__/byte-bpe/tokenizer.json'),
+    import('../../text/__fixtures__/byte-bpe/tokenizer_config.json'),
+  ]);
+  return loadTokenizer({ tokenizerJson: json.default, tokenizerConfig: config.default });
+}
+
+function label(tokenizer: StudioTokenizer, body: ExampleBody, mode: MaskMode, trainEos: boolean, systemPrompt?: string): LabeledExample | string {
+  try {
+    return buildLabels(tokenizer, body, { mode, trainEos, systemPrompt: systemPrompt || undefined });
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/**
+ * The formatted example as the model sees it: one chip per token coloured by role, the label under each token
+ * (−100 = not trained), and the trained/masked counts. `tokenizer` may be passed in; otherwise the store's.
+ */
+export function TokenView({ example, systemPrompt, tokenizer: given }: { example: ExampleBody; systemPrompt?: string; tokenizer?: StudioTokenizer | null }) {
+  const stored = useStudio((s) => s.tokenizer);
+  const name = useStudio((s) => s.tokenizerName);
+  const mode = useStudio((s) => s.labelMode);
+  const trainEos = useStudio((s) => s.trainEos);
+  const setLabelOptions = useStudio((s) => s.setLabelOptions);
+  const setTokenizer = useStudio((s) => s.setTokenizer);
+  const [loading, setLoading] = useState<string | null>(null);
+  const tokenizer = given ?? stored;
+  const body = useDeferredValue(example);
+  const result = useMemo(() => (tokenizer ? label(tokenizer, body, mode, trainEos, systemPrompt) : null), [tokenizer, body, mode, trainEos, systemPrompt]);
+
+  return (
+    <section className="ds-tokens" aria-label="Tokens and labels" data-testid="token-view">
+      <header className="ds-tokens__head">
+        <h4>Tokens &amp; labels</h4>
+        {tokenizer && result && typeof result !== 'string' && (
+          <span className="ds-tokens__counts" data-testid="token-counts">
+            {result.inputIds.length} tokens · <strong className="ds-tokens__trained">{result.trainedCount} trained</strong> · {result.maskedCount} masked
+          </span>
+        )}
+        <span className="ds-spacer" />
+        {tokenizer && (
+          <>
+            <select className="ds-input ds-input--sm" aria-label="Which tokens are trained" value={mode} onChange={(e) => setLabelOptions({ labelMode: e.target.value as MaskMode })}>
+              {MODES.map((m) => (
+                <option key={m.id} value={m.id}>{m.label}</option>
+              ))}
+            </select>
+            <label className="ds-check" title="Train the end-of-turn token, so the model learns to stop">
+              <input type="checkbox" checked={trainEos} onChange={(e) => setLabelOptions({ trainEos: e.target.checked })} /> train EOS
+            </label>
+          </>
+        )}
+      </header>
+      {!tokenizer ? (
+        <div className="ds-tokens__empty">
+          <p className="ds-muted">Load a model in the Model section to see exactly which tokens of this example are trained.</p>
+          <button
+            type="button"
+            className="btn btn--secondary btn--sm"
+            data-testid="load-sample-tokenizer"
+            disabled={loading === 'loading'}
+            onClick={async () => {
+              setLoading('loading');
+              try {
+                setTokenizer(await loadSampleTokenizer(), 'sample tokenizer (tiny test vocabulary, ChatML template)');
+                setLoading(null);
+              } catch (e) {
+                setLoading(`Could not load the sample tokenizer: ${e instanceof Error ? e.message : String(e)}`);
+              }
+            }}
+          >
+            {loading === 'loading' ? 'Loading…' : 'Preview with the sample tokenizer'}
+          </button>
+          {loading && loading !== 'loading' && <p className="ds-error">{loading}</p>}
+        </div>
+      ) : typeof result === 'string' ? (
+        <p className="ds-error">This example cannot be formatted: {result}</p>
+      ) : result ? (
+        <>
+          {!given && name && <p className="ds-muted ds-tokens__source">Tokenizer: {name}</p>}
+          {result.warnings.map((w) => (
+            <p key={w} className="ds-notice ds-tokens__warning">{w}</p>
+          ))}
+          <TokenChips tokenizer={tokenizer} labeled={result} />
+        </>
+      ) : null}
+    </section>
+  );
 }
