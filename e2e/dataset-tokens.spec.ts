@@ -33,3 +33,19 @@ test('the token view shows role-coloured chips with labels and trained/masked co
   await expect(page.getByTestId('token-view')).toContainText('common gotcha');
   await page.getByTestId('token-view').screenshot({ path: 'test-results/dataset-token-view.png' });
 });
+
+test('statistics count tokens with the loaded tokenizer', async ({ page }) => {
+  await openDataset(page);
+  await page.getByTestId('add-starters').click();
+  await expect(page.getByTestId('dataset-select').locator('option:checked')).toHaveText('Starter · Review sentiment');
+  await page.getByTestId('open-stats').click();
+  await expect(page.getByTestId('stats-dialog')).toContainText('Load a model');
+  await page.getByTestId('stats-dialog').getByRole('button', { name: 'Close' }).click();
+  await page.getByTestId('load-sample-tokenizer').click();
+  await expect(page.getByTestId('token-counts')).toBeVisible();
+  await page.getByTestId('open-stats').click();
+  await page.getByTestId('count-tokens').click();
+  const stats = page.getByTestId('stats-dialog');
+  await expect(stats).toContainText('tokens · mean');
+  await stats.screenshot({ path: 'test-results/dataset-stats.png' });
+});

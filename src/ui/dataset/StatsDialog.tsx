@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { Dataset, Example } from '../../data/types';
-import { computeStats, splitByRatio, type Histogram } from '../../db';
+import { buildLabels } from '../../data/labels';
+import { bodyText, computeStats, splitByRatio, type Histogram } from '../../db';
 import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { Dialog } from './Dialog';
@@ -24,8 +25,25 @@ function Bars({ h, unit }: { h: Histogram; unit: string }) {
 }
 
 /** Counts by split/kind/tag, length histograms, and the seeded train/validation split. */
-export function StatsDialog({ dataset, examples, countTokens, onClose }: { dataset: Dataset; examples: Example[]; countTokens?: (ex: Example) => number; onClose: () => void }) {
-  const stats = useMemo(() => computeStats(examples, countTokens), [examples, countTokens]);
+export function StatsDialog({ dataset, examples, onClose }: { dataset: Dataset; examples: Example[]; onClose: () => void }) {
+  const tokenizer = useStudio((s) => s.tokenizer);
+  const tokenizerName = useStudio((s) => s.tokenizerName);
+  const mode = useStudio((s) => s.labelMode);
+  const trainEos = useStudio((s) => s.trainEos);
+  const [countTokens, setCountTokens] = useState(false);
+  const stats = useMemo(() => {
+    const count =
+      countTokens && tokenizer
+        ? (ex: Example) => {
+            try {
+              return buildLabels(tokenizer, ex.body, { mode, trainEos, systemPrompt: dataset.systemPrompt || undefined }).inputIds.length;
+            } catch {
+              return tokenizer.encode(bodyText(ex.body)).length;
+            }
+          }
+        : undefined;
+    return computeStats(examples, count);
+  }, [examples, countTokens, tokenizer, mode, trainEos, dataset.systemPrompt]);
   const [ratio, setRatio] = useState(10);
   const [seed, setSeed] = useState(42);
   const guard = useStudio((s) => s.guard);
@@ -50,7 +68,20 @@ export function StatsDialog({ dataset, examples, countTokens, onClose }: { datas
         <h4>Length (characters)</h4>
         <Bars h={stats.chars} unit="chars" />
         <h4>Length (tokens)</h4>
-        {stats.tokens ? <Bars h={stats.tokens} unit="tokens" /> : <p className="ds-muted">Load a model (or the sample tokenizer in the token view) to count tokens.</p>}
+        {stats.tokens ? (
+          <>
+            <Bars h={stats.tokens} unit="tokens" />
+            <p className="ds-muted">Formatted with the chat template of {tokenizerName ?? 'the loaded tokenizer'}.</p>
+          </>
+        ) : tokenizer ? (
+          <p>
+            <Button size="sm" onClick={() => setCountTokens(true)} data-testid="count-tokens">
+              Count tokens of {examples.length.toLocaleString()} examples
+            </Button>
+          </p>
+        ) : (
+          <p className="ds-muted">Load a model (or the sample tokenizer in the token view) to count tokens.</p>
+        )}
         <h4>Split into train / validation</h4>
         <form
           className="ds-split-form"
