@@ -2,14 +2,20 @@
  * Main-thread side of the engine protocol: starts the Worker, numbers requests, fans events out to subscribers, and
  * turns "request → final event" into a promise (streamed events still reach subscribers on the way).
  */
-import type { EngineEvent, EngineEventType, EngineRequest } from './protocol';
+import type { EngineErrorKind, EngineEvent, EngineEventType, EngineRequest } from './protocol';
 
 type Omit2<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type RequestBody = Omit2<EngineRequest>;
 type Listener = (e: EngineEvent) => void;
 
 export class EngineError extends Error {
-  constructor(message: string, readonly request: string) {
+  constructor(
+    message: string,
+    readonly request: string,
+    readonly kind: EngineErrorKind = 'other',
+    readonly file?: string,
+    readonly reason?: 'no-api' | 'no-adapter' | 'device-failed',
+  ) {
     super(message);
     this.name = 'EngineError';
   }
@@ -54,7 +60,7 @@ export class EngineClient {
         if (e.id !== id) return;
         if (e.type === 'error') {
           off();
-          reject(new EngineError(e.message, e.request));
+          reject(new EngineError(e.message, e.request, e.kind, e.file, e.reason));
           return;
         }
         onEvent?.(e);

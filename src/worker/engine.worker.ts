@@ -9,7 +9,9 @@ import { generate } from '../engine/generate';
 import { readAdapter, writeAdapter } from '../engine/adapter/peft';
 import { runTraining } from '../train/run';
 import { Session } from './session';
-import type { EngineEvent, EngineRequest, GeneratePrompt } from './protocol';
+import type { EngineErrorKind, EngineEvent, EngineRequest, GeneratePrompt } from './protocol';
+import { HubError, ModelFileError, isAbortError } from '../engine/io/errors';
+import { GpuLimitError, WebGpuUnavailableError } from '../engine/gpu/errors';
 import { adapterReadme } from './readme';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -20,6 +22,7 @@ let loadAbort: AbortController | null = null;
 let genAbort: AbortController | null = null;
 let control: 'run' | 'pause' | 'stop' = 'run';
 let training = false;
+let initializing: Promise<Session> | null = null;
 
 const post = (e: EngineEvent, transfer: Transferable[] = []) => self.postMessage(e, transfer);
 
@@ -39,18 +42,26 @@ async function handle(req: EngineRequest): Promise<void> {
   const { id } = req;
   switch (req.type) {
     case 'init': {
-      if (!session) {
+      // One acquisition at a time: a second init while the first is pending waits for it.
+      initializing ??= (async () => {
         const gpu = await acquireGpu();
-        session = new Session(gpu);
-        gpu.lost.then((e) => {
-          session = null;
-          post({ id: 0, type: 'deviceLost', message: e.message });
+        const s = new Session(gpu);
+        void gpu.lost.then(async () => {
+          const info = await gpu.device.lost;
+          if (session === s) session = null;
+          post({ id: 0, type: 'deviceLost', message: lostReason(info) });
         });
-      }
+        return s;
+      })().finally(() => (initializing = null));
+      session ??= await initializing;
       const g = session.gpu;
       post({ id, type: 'ready', adapter: g.adapter, features: { shaderF16: g.hasF16, subgroups: g.hasSubgroups, timestampQuery: g.hasTimestamps } });
       return;
     }
+    case 'simulateDeviceLoss':
+      // Bypass Gpu.destroy(), which marks the loss as intentional: this must look like a driver reset.
+      session?.gpu.device.destroy();
+      return;
     case 'loadModel': {
       if (training) throw new Error('Stop the training run before loading another model.');
       loadAbort?.abort();
@@ -138,10 +149,31 @@ async function handle(req: EngineRequest): Promise<void> {
   }
 }
 
+/** The browser's own words for a lost device, with its reason when the words do not already say it. */
+function lostReason(info: GPUDeviceLostInfo): string {
+  const said = info.message.trim().replace(/\.+$/, '');
+  if (!said) return info.reason === 'unknown' ? 'the browser gave no reason' : `${info.reason}.`;
+  const showReason = info.reason !== 'unknown' && !said.toLowerCase().includes(info.reason);
+  return showReason ? `${said} (${info.reason}).` : `${said}.`;
+}
+
+/** What kind of failure this is, for the UI's title (the message itself is already written for the user). */
+function classify(e: unknown): { kind: EngineErrorKind; file?: string; reason?: WebGpuUnavailableError['reason'] } {
+  if (isAbortError(e)) return { kind: 'cancelled' };
+  if (e instanceof HubError) return { kind: e.kind, file: e.file };
+  if (e instanceof ModelFileError) return { kind: 'bad-file', file: e.file };
+  if (e instanceof WebGpuUnavailableError) return { kind: 'gpu-unavailable', reason: e.reason };
+  if (e instanceof GpuLimitError) return { kind: 'gpu-limit' };
+  const m = e instanceof Error ? /^(config\.json|tokenizer\.json|tokenizer_config\.json): /.exec(e.message) : null;
+  if (m) return { kind: m[1] === 'config.json' ? 'unsupported' : 'bad-file', file: m[1] };
+  return { kind: 'other' };
+}
+
 self.onmessage = (ev: MessageEvent<EngineRequest>) => {
   const req = ev.data;
   handle(req).catch((e: unknown) => {
-    const aborted = e instanceof DOMException && e.name === 'AbortError';
-    post({ id: req.id, type: 'error', message: aborted ? 'Cancelled.' : e instanceof Error ? e.message : String(e), request: req.type });
+    const c = classify(e);
+    const message = c.kind === 'cancelled' ? 'Cancelled.' : e instanceof Error ? e.message : String(e);
+    post({ id: req.id, type: 'error', message, request: req.type, ...c });
   });
 };

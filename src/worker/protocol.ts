@@ -5,6 +5,7 @@
 import type { AdapterSummary } from '../engine/gpu/device';
 import type { ModelConfig } from '../engine/model/config';
 import type { LoadProgress } from '../engine/io/stream';
+import type { HubErrorKind } from '../engine/io/errors';
 import type { Turn } from '../data/types';
 import type { RunCheckpoint, RunConfig, RunPlan } from '../train/run';
 import type { TrainingExample } from '../train/data';
@@ -49,7 +50,16 @@ export type EngineRequest =
   | { id: number; type: 'stopGenerate' }
   | { id: number; type: 'exportAdapter'; runId: string }
   /** Give the Worker an adapter saved earlier (e.g. from IndexedDB after a reload). */
-  | { id: number; type: 'loadAdapter'; runId: string; configText: string; weights: Uint8Array };
+  | { id: number; type: 'loadAdapter'; runId: string; configText: string; weights: Uint8Array }
+  /** Test hook: destroy the GPUDevice directly, as a driver reset would (answered by a 'deviceLost' event). */
+  | { id: number; type: 'simulateDeviceLoss' };
+
+/**
+ * What kind of failure an 'error' event reports, so the UI can title it without parsing the message: the hub's own
+ * kinds (repo-not-found, gated, network, …), 'bad-file' (a malformed or truncated model file), 'unsupported' (a
+ * config.json the engine cannot run), 'gpu-unavailable', 'gpu-limit', 'cancelled', or 'other'.
+ */
+export type EngineErrorKind = HubErrorKind | 'bad-file' | 'unsupported' | 'gpu-unavailable' | 'gpu-limit' | 'cancelled' | 'other';
 
 export interface AdapterFilesMessage {
   runId: string;
@@ -60,7 +70,7 @@ export interface AdapterFilesMessage {
 
 export type EngineEvent =
   | { id: number; type: 'ready'; adapter: AdapterSummary; features: { shaderF16: boolean; subgroups: boolean; timestampQuery: boolean } }
-  | { id: number; type: 'error'; message: string; request: EngineRequest['type'] }
+  | { id: number; type: 'error'; message: string; request: EngineRequest['type']; kind?: EngineErrorKind; file?: string; reason?: 'no-api' | 'no-adapter' | 'device-failed' }
   | { id: number; type: 'loadProgress'; progress: LoadProgress }
   | { id: number; type: 'modelLoaded'; info: ModelInfo }
   | { id: number; type: 'plan'; runId: string; plan: RunPlan }

@@ -5,7 +5,7 @@
  */
 import { fetchJson, type HubRepo } from '../engine/io/hub';
 import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
-import { ModelFileError } from '../engine/io/errors';
+import { HubError, ModelFileError } from '../engine/io/errors';
 import type { ModelSourceSpec } from './protocol';
 
 export interface ResolvedSource {
@@ -17,15 +17,30 @@ export interface ResolvedSource {
   checkpoint: CheckpointSource;
 }
 
-async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
+/** A file of a model the app serves itself (built-in): failures name the model and the file. */
+async function fetchOk(name: string, file: string, url: string, signal?: AbortSignal): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(url, { signal });
   } catch (e) {
-    throw new Error(`Could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+    if (signal?.aborted) throw e;
+    throw new HubError('network', `Could not fetch ${file} of the ${name} model from ${url}: ${(e as Error).message}`, { repo: name, file, url });
   }
-  if (!res.ok) throw new Error(`Could not fetch ${url}: HTTP ${res.status}`);
+  // A single-page-app server answers unknown paths with its index.html (200): that is a missing file too.
+  const html = res.ok && (res.headers.get('content-type') ?? '').includes('text/html');
+  if (html) await res.body?.cancel();
+  if (res.status === 404 || html)
+    throw new HubError('file-not-found', `The ${name} model is not part of this build: ${file} is missing at ${url} (${html ? 'the server answered with a web page' : '404'}). Load a Hugging Face model or local files instead.`, { repo: name, file, url, status: 404 });
+  if (!res.ok) throw new HubError('server', `Could not fetch ${file} of the ${name} model from ${url}: HTTP ${res.status}.`, { repo: name, file, url, status: res.status });
   return res;
+}
+
+async function jsonOf(res: Response, file: string): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch (e) {
+    throw new ModelFileError(file, `is not valid JSON (${(e as Error).message}).`);
+  }
 }
 
 async function parseJsonFile(blob: Blob, name: string): Promise<unknown> {
@@ -49,11 +64,12 @@ export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal)
     return { name: spec.repo, configJson, tokenizerJson, tokenizerConfig: tokenizerConfig ?? {}, generationConfig: generationConfig ?? null, checkpoint: { kind: 'hub', ...repo } };
   }
   if (spec.kind === 'builtin') {
-    const get = async (file: string) => fetchOk(`${spec.baseUrl}/${file}`, signal);
-    const [config, tok, tokCfg, gen, weights] = await Promise.all([
-      get('config.json').then((r) => r.json()),
-      get('tokenizer.json').then((r) => r.json()),
-      get('tokenizer_config.json').then((r) => r.json()),
+    const get = async (file: string) => fetchOk(spec.name, file, `${spec.baseUrl}/${file}`, signal);
+    // config.json first: when the built-in model is absent, that is the one clear error to show.
+    const config = await get('config.json').then((r) => jsonOf(r, 'config.json'));
+    const [tok, tokCfg, gen, weights] = await Promise.all([
+      get('tokenizer.json').then((r) => jsonOf(r, 'tokenizer.json')),
+      get('tokenizer_config.json').then((r) => jsonOf(r, 'tokenizer_config.json')),
       get('generation_config.json').then((r) => r.json()).catch(() => null),
       get('model.safetensors').then((r) => r.blob()),
     ]);

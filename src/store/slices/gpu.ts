@@ -1,11 +1,12 @@
 import type { StateCreator } from 'zustand';
 import type { StudioState } from '../index';
-import { acquireGpu, type AdapterSummary, type Gpu } from '../../engine/gpu/device';
+import type { AdapterSummary, Gpu } from '../../engine/gpu/device';
 import { WebGpuUnavailableError } from '../../engine/gpu/errors';
+import { engine, EngineError } from '../../worker/client';
 
 /**
- * What the UI knows about the WebGPU device. The UI reads only this state, never the Gpu object: today the actions
- * below acquire the device on the main thread; later the engine Worker will own it and only the action bodies change.
+ * What the UI knows about the WebGPU device. The engine Worker owns the device (src/worker); these actions ask it
+ * for one ('init' → 'ready'), and its 'deviceLost' event turns the status to 'lost'. The UI reads only this state.
  */
 export type GpuStatus = 'probing' | 'ready' | 'unavailable' | 'lost';
 /** Why the GPU is unavailable: the three WebGpuUnavailableError reasons, or 'error' for anything unexpected. */
@@ -36,11 +37,10 @@ type GetState = Parameters<StateCreator<StudioState, [], [], GpuSlice>>[1];
 // The store hands us set/get when it is created; capturing them avoids a circular import of ../index.
 let setState: SetState | null = null;
 let getState: GetState | null = null;
-// The live device stays out of React state.
-let current: Gpu | null = null;
-// Each acquisition gets a number so a late result or loss of an older device is ignored.
+// Each acquisition gets a number so a late answer to an older one is ignored.
 let attempt = 0;
 let pending: Promise<void> | null = null;
+let watching = false;
 
 export const createGpuSlice: StateCreator<StudioState, [], [], GpuSlice> = (set, get) => {
   setState = set;
@@ -60,51 +60,68 @@ function store(): { set: SetState; get: GetState } {
   return { set: setState, get: getState };
 }
 
-/** The current device for engine code, or null while probing, unavailable or lost. */
+/**
+ * The device lives in the engine Worker, so there is no main-thread device to hand out: always null. Engine work
+ * goes through `engine()` (src/worker/client.ts). Kept so older callers compile and fall back gracefully.
+ */
 export function getGpu(): Gpu | null {
-  return current;
+  return null;
+}
+
+/** Listen for device losses reported by the Worker (once). */
+function watch(): void {
+  if (watching) return;
+  watching = true;
+  engine().subscribe((e) => {
+    if (e.type !== 'deviceLost') return;
+    const { set, get } = store();
+    if (get().gpuStatus !== 'ready') return;
+    set({ gpuStatus: 'lost', gpuError: e.message, gpuUnavailableReason: null });
+  });
+}
+
+/**
+ * The main thread sees the same WebGPU implementation as the Worker, and asking it first tells "no API" and "no
+ * adapter" apart with the browser's own answers (and lets the page's own settings, e.g. a test that removes WebGPU,
+ * decide). The device itself is created only in the Worker.
+ */
+async function preflight(): Promise<void> {
+  const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
+  if (!gpu) throw new WebGpuUnavailableError('no-api');
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new WebGpuUnavailableError('no-adapter');
+}
+
+function unavailable(e: unknown): { reason: GpuUnavailableReason; message: string } {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof WebGpuUnavailableError) return { reason: e.reason, message };
+  if (e instanceof EngineError && e.kind === 'gpu-unavailable') return { reason: e.reason ?? 'error', message };
+  return { reason: 'error', message };
 }
 
 async function acquire(): Promise<void> {
   const { set } = store();
   const mine = ++attempt;
+  watch();
   set({ gpuStatus: 'probing', gpuError: null, gpuUnavailableReason: null });
-  let gpu: Gpu;
+  let ready;
   try {
-    gpu = await acquireGpu();
+    await preflight();
+    ready = await engine().call({ type: 'init' }, ['ready']);
   } catch (e) {
     if (mine !== attempt) return;
-    const reason: GpuUnavailableReason = e instanceof WebGpuUnavailableError ? e.reason : 'error';
-    const message = e instanceof Error ? e.message : String(e);
+    const { reason, message } = unavailable(e);
     set({ gpuStatus: 'unavailable', gpuError: message, gpuUnavailableReason: reason, gpuFeatures: null });
     return;
   }
-  if (mine !== attempt) {
-    gpu.destroy();
-    return;
-  }
-  current = gpu;
+  if (mine !== attempt) return;
   set((s) => ({
     gpuStatus: 'ready',
-    gpuAdapter: gpu.adapter,
-    gpuFeatures: { shaderF16: gpu.hasF16, subgroups: gpu.hasSubgroups, timestampQuery: gpu.hasTimestamps },
+    gpuError: null,
+    gpuAdapter: ready.adapter,
+    gpuFeatures: ready.features,
     gpuEpoch: s.gpuEpoch + 1,
   }));
-  // gpu.lost never resolves for a destroy() we asked for, so anything arriving here is a real loss. By then
-  // device.lost has resolved too; its info carries the browser's own words, which we show as the reason.
-  void gpu.lost.then(async (err) => {
-    const info = await gpu.device.lost;
-    if (mine !== attempt || current !== gpu) return;
-    current = null;
-    set({ gpuStatus: 'lost', gpuError: lostReason(info, err), gpuUnavailableReason: null });
-  });
-}
-
-function lostReason(info: GPUDeviceLostInfo, err: Error): string {
-  const said = info.message.trim().replace(/\.+$/, '');
-  if (!said) return err.message;
-  const showReason = info.reason !== 'unknown' && !said.toLowerCase().includes(info.reason);
-  return showReason ? `${said} (${info.reason}).` : `${said}.`;
 }
 
 function run(): Promise<void> {
@@ -118,25 +135,25 @@ function run(): Promise<void> {
 export function connectGpu(): Promise<void> {
   const { get } = store();
   if (pending) return pending;
-  if (current && get().gpuStatus === 'ready') return Promise.resolve();
-  return run();
-}
-
-/** Drop the current device (if any) and acquire a fresh one: after a loss, or to retry after a failure. */
-export async function reconnectGpu(): Promise<void> {
-  if (pending) await pending;
-  const old = current;
-  current = null;
-  old?.destroy();
+  if (get().gpuStatus === 'ready') return Promise.resolve();
   return run();
 }
 
 /**
- * Test hook: destroy the underlying GPUDevice directly, as a driver reset would. acquireGpu's own destroy() marks a
- * loss as intentional, so we bypass it and the slice sees an unrequested loss. Returns false when there is no device.
+ * Acquire a fresh device: after a loss (the Worker dropped its session with the lost device, so 'init' creates a new
+ * one), or to retry after a failure.
+ */
+export async function reconnectGpu(): Promise<void> {
+  if (pending) await pending;
+  return run();
+}
+
+/**
+ * Test hook: ask the Worker to destroy its GPUDevice directly, as a driver reset would; the loss then arrives as a
+ * 'deviceLost' event. Returns false when there is no ready device.
  */
 export function simulateGpuLoss(): boolean {
-  if (!current) return false;
-  current.device.destroy();
+  if (!getState || getState().gpuStatus !== 'ready') return false;
+  engine().send({ type: 'simulateDeviceLoss' });
   return true;
 }
