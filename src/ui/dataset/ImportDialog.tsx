@@ -30,10 +30,10 @@ type Step =
   | { kind: 'cancelled' };
 
 /** File → detected format + preview (+ column mapping) → streamed parse with progress → one-transaction commit. */
-export function ImportDialog({ dataset, onClose }: { dataset: Dataset | null; onClose: () => void }) {
+export function ImportDialog({ dataset, datasetSize, onClose }: { dataset: Dataset | null; datasetSize: number; onClose: () => void }) {
   const [step, setStep] = useState<Step>({ kind: 'choose' });
   const [sample, setSample] = useState<Sample | null>(null);
-  const [target, setTarget] = useState<'current' | 'new'>(dataset ? 'current' : 'new');
+  const [target, setTarget] = useState<'current' | 'new'>(dataset && datasetSize === 0 ? 'current' : 'new');
   const [newName, setNewName] = useState('');
   const abort = useRef<AbortController | null>(null);
   const setActive = useStudio((s) => s.setActiveDataset);

@@ -14,7 +14,7 @@ export function SectionTools({ dataset, examples, shown }: { dataset: Dataset | 
       <Button size="sm" onClick={() => setOpen('import')} data-testid="open-import">Import</Button>
       <Button size="sm" onClick={() => setOpen('export')} disabled={!dataset || examples.length === 0} data-testid="open-export">Export</Button>
       <Button size="sm" onClick={() => setOpen('stats')} disabled={!dataset} data-testid="open-stats">Statistics & split</Button>
-      {open === 'import' && <ImportDialog dataset={dataset} onClose={close} />}
+      {open === 'import' && <ImportDialog dataset={dataset} datasetSize={examples.length} onClose={close} />}
       {open === 'export' && dataset && <ExportDialog dataset={dataset} examples={examples} shown={shown} onClose={close} />}
       {open === 'stats' && dataset && <StatsDialog dataset={dataset} examples={examples} onClose={close} />}
     </>
