@@ -1,0 +1,257 @@
+/**
+ * `train`: fine-tune a local model on a dataset file and write a PEFT LoRA adapter (or, with --full, the whole model).
+ * The run itself is runTraining, the same orchestrator the browser Worker uses. Bad dataset rows and examples that
+ * cannot be labelled go to stderr with their line; steps, evals and checkpoints go to stdout. Ctrl+C stops after the
+ * current step and still writes the output.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
+import { checkFlags, intFlag, loadDirTokenizer, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
+import { Progress } from '../progress.ts';
+import { checkpointPath, readCheckpoint, writeCheckpoint, type CheckpointIdentity } from '../checkpoint.ts';
+import { writeAdapterOutput, writeFullModelOutput } from '../trainOutput.ts';
+import { FORMAT_IDS, parseDatasetStream, type FormatId } from '../../data/formats/index.ts';
+import type { MaskMode } from '../../data/types.ts';
+import { TEMPLATE_PRESETS } from '../../data/templates.ts';
+import { acquireNodeGpu } from '../../node/gpu.ts';
+import { openModelDir } from '../../node/modelDir.ts';
+import { loadModelWeights } from '../../engine/loadModel.ts';
+import { defaultLoraConfig, resolveLoraTargets } from '../../engine/model/lora.ts';
+import type { ScheduleKind } from '../../engine/train/schedule.ts';
+import { shuffled, type TrainingExample } from '../../train/data.ts';
+import { DEFAULT_RUN, runTraining, type RunConfig, type RunPlan } from '../../train/run.ts';
+
+export const summary = 'fine-tune a LoRA adapter (or the full model) on a dataset file (--model --data --out)';
+
+const MODES: MaskMode[] = ['assistant-only', 'completion-only', 'full', 'last-turn', 'per-turn-weights'];
+const SCHEDULES: ScheduleKind[] = ['constant', 'linear', 'cosine'];
+const D = DEFAULT_RUN;
+const DL = D.lora!;
+
+const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [options]
+  --model DIR            config.json + *.safetensors + tokenizer.json + tokenizer_config.json
+  --data FILE            dataset in any supported format (Alpaca, ShareGPT, OpenAI, TRL, Dolly, text; JSON/JSONL/CSV)
+  --out DIR              where the PEFT adapter (adapter_config.json, adapter_model.safetensors, README.md) goes
+ Data and labels:
+  --format ID            force the dataset format (${FORMAT_IDS.join(', ')})
+  --mode MODE            ${MODES.join(' | ')} (default assistant-only)
+  --template NAME|FILE   a preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) or a Jinja file; default: the tokenizer's
+  --system TEXT          default system prompt for examples without one
+  --max-length N         tokens per example, longer ones are truncated (default 256; capped at the model's limit)
+  --no-train-eos         do not train the end-of-turn token after each response
+  --eval-split F         fraction held out for validation when the data has no split (default 0.1; 0 = none)
+  --eval-every N         evaluate every N steps (default: only at the end)
+ LoRA (default) or full fine-tuning:
+  --r N --alpha A        rank and alpha (default ${DL.r}, ${DL.alpha})
+  --dropout P            LoRA dropout (default ${DL.dropout})
+  --targets LIST         comma-separated module names, or all-linear (default ${(DL.targetModules as string[]).join(',')})
+  --rslora               scale by alpha/√r (rank-stabilised LoRA)
+  --full                 train every weight and write a full model directory instead of an adapter
+ Optimisation:
+  --lr X                 peak learning rate (default ${D.lr})
+  --schedule KIND        ${SCHEDULES.join(' | ')} (default ${D.schedule})
+  --warmup-ratio F       fraction of steps warming up linearly (default ${D.warmupRatio})
+  --weight-decay X       AdamW decoupled weight decay (default ${D.weightDecay})
+  --max-grad-norm X      clip the global gradient norm (default ${D.maxGradNorm}; 0 = off)
+  --batch N              examples per micro-batch (default ${D.batchSize})
+  --grad-accum N         micro-batches per optimizer step (default ${D.gradAccum})
+  --epochs N             passes over the training examples (default ${D.epochs})
+  --max-steps N          stop after N optimizer steps (default: epochs decide)
+  --pack                 pack several examples per row (attention stays within each example)
+  --seed N               shuffling, LoRA init, dropout and the validation split (default ${D.seed})
+  --recompute            recompute activations in backward (less memory, ~30% slower)
+ Checkpoints:
+  --checkpoint-every N   save the full training state to OUT/checkpoint/ every N steps
+  --resume               continue exactly from OUT/checkpoint/ (same data and settings required)
+Ctrl+C stops after the current step and writes the output (exit code 130); press it twice to quit at once.`;
+
+const KNOWN = [
+  'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'no-train-eos', 'eval-split',
+  'eval-every', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'full', 'lr', 'schedule', 'warmup-ratio', 'weight-decay',
+  'max-grad-norm', 'batch', 'grad-accum', 'epochs', 'max-steps', 'pack', 'seed', 'recompute', 'checkpoint-every', 'resume',
+];
+
+function oneOf<T extends string>(p: ParsedArgs, name: string, allowed: readonly T[], fallback: T): T {
+  const v = optionalString(p, name) ?? fallback;
+  if (!allowed.includes(v as T)) throw new Error(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+function runConfig(p: ParsedArgs): RunConfig {
+  const full = switchFlag(p, 'full');
+  for (const f of ['r', 'alpha', 'dropout', 'targets', 'rslora'])
+    if (full && p.flags.has(f)) throw new Error(`--${f} is a LoRA setting; it cannot be combined with --full`);
+  const targets = optionalString(p, 'targets');
+  const targetModules = targets === undefined ? DL.targetModules : targets.toLowerCase() === 'all-linear' ? 'all-linear' : targets.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(targetModules) && targetModules.length === 0) throw new Error('--targets needs module names (e.g. q_proj,v_proj) or all-linear');
+  const system = optionalString(p, 'system');
+  return {
+    label: {
+      mode: oneOf(p, 'mode', MODES, 'assistant-only'),
+      trainEos: !switchFlag(p, 'no-train-eos'),
+      template: resolveTemplate(optionalString(p, 'template')),
+      ...(system !== undefined ? { systemPrompt: system } : {}),
+      maxLength: intFlag(p, 'max-length', 256, 2),
+    },
+    lora: full ? null : {
+      r: intFlag(p, 'r', DL.r, 1), alpha: rangeFlag(p, 'alpha', DL.alpha, Number.MIN_VALUE), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
+      targetModules, useRslora: switchFlag(p, 'rslora'),
+    },
+    lr: rangeFlag(p, 'lr', D.lr, Number.MIN_VALUE),
+    schedule: oneOf(p, 'schedule', SCHEDULES, D.schedule),
+    warmupRatio: rangeFlag(p, 'warmup-ratio', D.warmupRatio, 0, 1),
+    weightDecay: rangeFlag(p, 'weight-decay', D.weightDecay, 0),
+    maxGradNorm: rangeFlag(p, 'max-grad-norm', D.maxGradNorm, 0),
+    batchSize: intFlag(p, 'batch', D.batchSize, 1),
+    gradAccum: intFlag(p, 'grad-accum', D.gradAccum, 1),
+    epochs: intFlag(p, 'epochs', D.epochs, 1),
+    maxSteps: intFlag(p, 'max-steps', 0, 0),
+    pack: switchFlag(p, 'pack'),
+    seed: intFlag(p, 'seed', D.seed, 0),
+    evalEvery: intFlag(p, 'eval-every', 0, 0),
+    checkpointEvery: intFlag(p, 'checkpoint-every', 0, 0),
+    recompute: switchFlag(p, 'recompute'),
+  };
+}
+
+interface LoadedData {
+  examples: TrainingExample[];
+  /** Source line of each example (for messages). */
+  lines: number[];
+  badRows: number;
+  /** Cheap fingerprint of the examples (FNV-1a over their JSON), for resume checks. */
+  hash: string;
+}
+
+async function readDataset(path: string, format: FormatId | undefined, evalSplit: number, seed: number): Promise<LoadedData> {
+  if (!existsSync(path)) throw new Error(`dataset not found: ${path}`);
+  const examples: TrainingExample[] = [];
+  const lines: number[] = [];
+  let badRows = 0;
+  for await (const batch of parseDatasetStream(createReadStream(path), { filename: path, format })) {
+    for (const e of batch.errors) console.error(`line ${e.line}: ${e.reason}`);
+    badRows += batch.errors.length;
+    for (const row of batch.rows) {
+      examples.push({ body: row.body, ...(row.split ? { split: row.split } : {}) });
+      lines.push(row.line);
+    }
+  }
+  if (examples.length === 0) throw new Error(`${path} has no usable rows${badRows ? ` (${badRows} bad row${badRows === 1 ? '' : 's'}, see above)` : ''}`);
+  // No validation split in the data: hold out a seeded random fraction (always leaving one to train on).
+  if (evalSplit > 0 && !examples.some((e) => e.split === 'validation')) {
+    const n = Math.min(examples.length - 1, Math.round(examples.length * evalSplit));
+    for (const i of shuffled([...examples.keys()], seed).slice(0, n)) examples[i] = { ...examples[i], split: 'validation' };
+  }
+  let h = 0x811c9dc5;
+  const text = JSON.stringify(examples);
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return { examples, lines, badRows, hash: `${examples.length}:${(h >>> 0).toString(16)}` };
+}
+
+function reportPlan(plan: RunPlan, lines: number[]): void {
+  for (const s of plan.skipped) console.error(`line ${lines[s.index]}: skipped: ${s.reason}`);
+  const shown = plan.warnings.slice(0, 5);
+  for (const w of shown) console.error(`warning: ${w}`);
+  if (plan.warnings.length > shown.length) console.error(`warning: … and ${plan.warnings.length - shown.length} more`);
+  console.log(
+    `${plan.trainExamples} training example${plan.trainExamples === 1 ? '' : 's'} (${plan.trainedTokens} trained tokens), ` +
+      `${plan.validationExamples} validation; ${plan.totalSteps} step${plan.totalSteps === 1 ? '' : 's'} (${plan.stepsPerEpoch} per epoch)`,
+  );
+}
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  if (p.flags.has('help')) {
+    console.log(HELP);
+    return 0;
+  }
+  checkFlags(p, KNOWN, 'train');
+  const modelPath = requireString(p, 'model');
+  const dataPath = requireString(p, 'data');
+  const outDir = requireString(p, 'out');
+  const cfg = runConfig(p);
+  const format = optionalString(p, 'format') as FormatId | undefined;
+  if (format !== undefined && !FORMAT_IDS.includes(format)) throw new Error(`--format must be one of ${FORMAT_IDS.join(', ')}`);
+  const evalSplit = rangeFlag(p, 'eval-split', 0.1, 0, 1, true);
+  const resume = switchFlag(p, 'resume');
+
+  // Everything that can fail on bad input happens before the GPU is touched.
+  const model = await openModelDir(modelPath);
+  if (cfg.label.maxLength > model.config.maxTrainLength) {
+    console.error(`note: --max-length ${cfg.label.maxLength} is more than this model supports; using ${model.config.maxTrainLength}`);
+    cfg.label.maxLength = model.config.maxTrainLength;
+  }
+  if (cfg.lora) {
+    // Same resolution runTraining does, so a bad --targets fails here, before the model is loaded.
+    const l = cfg.lora;
+    resolveLoraTargets(model.config, defaultLoraConfig(model.config, { r: l.r, loraAlpha: l.alpha, loraDropout: l.dropout, useRslora: l.useRslora, targetModules: l.targetModules }));
+  }
+  cfg.baseModelName = typeof model.configJson._name_or_path === 'string' && model.configJson._name_or_path ? model.configJson._name_or_path : resolve(modelPath);
+  const tokenizer = await loadDirTokenizer(modelPath);
+  const data = await readDataset(dataPath, format, evalSplit, cfg.seed);
+  const { evalEvery: _e, checkpointEvery: _c, ...trajectory } = cfg;
+  const identity: CheckpointIdentity = { ...trajectory, model: model.configJson, data: data.hash, evalSplit };
+  const checkpoint = resume ? readCheckpoint(outDir, identity) : null;
+  if (!resume && cfg.checkpointEvery > 0 && existsSync(checkpointPath(outDir))) console.error(`note: starting afresh; ${checkpointPath(outDir)} will be replaced`);
+
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error('\nStopping after the current step and writing the output (Ctrl+C again to quit without saving)…');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
+    console.error(`GPU: ${gpu.adapter.description || 'unnamed adapter'}${gpu.adapter.isSoftware ? ' (CPU, software)' : ''}`);
+    const { weights } = await loadModelWeights(gpu, model.config, { source: model.source });
+    const progress = new Progress(process.stdout);
+    const losses: number[] = [];
+    let plan: RunPlan | null = null;
+    const started = performance.now();
+    if (checkpoint) console.log(`resuming from step ${checkpoint.snapshot.step}`);
+    const result = await runTraining(gpu, model.config, weights, tokenizer, data.examples, cfg, {
+      onPlan: (pl) => {
+        plan = pl;
+        reportPlan(pl, data.lines);
+      },
+      onStep: (s) => {
+        losses.push(s.loss);
+        const total = plan!.totalSteps;
+        progress.log(`step ${s.step}/${total}  loss ${s.loss.toFixed(4)}  lr ${s.lr.toExponential(2)}  grad-norm ${s.gradNorm.toFixed(3)}  ${Math.round(s.tokensPerSec)} tok/s`);
+        progress.update({ step: s.step, total, loss: s.loss, lr: s.lr, tokensPerSec: s.tokensPerSec, elapsed: s.elapsed, startStep: checkpoint?.snapshot.step });
+      },
+      onEval: (e) => progress.log(`eval  step ${e.step}  loss ${e.loss.toFixed(4)}`),
+      onCheckpoint: (c) => {
+        writeCheckpoint(outDir, c, identity);
+        progress.log(`checkpoint saved at step ${c.snapshot.step}`);
+      },
+      control: () => (stop ? 'stop' : 'run'),
+    }, checkpoint ?? undefined);
+    progress.done();
+    if (result.steps === 0) {
+      console.error('error: stopped before the first step; nothing was written');
+      return stop ? 130 : 1;
+    }
+    const recent = losses.slice(-10);
+    const summaryInfo = {
+      modelDir: resolve(modelPath), dataPath: resolve(dataPath), run: cfg, result, totalSteps: plan!.totalSteps,
+      trainExamples: plan!.trainExamples, validationExamples: plan!.validationExamples,
+      lastLoss: losses.at(-1) ?? null, recentLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
+      seconds: (performance.now() - started) / 1000,
+    };
+    if (cfg.lora) writeAdapterOutput(outDir, summaryInfo);
+    else writeFullModelOutput(outDir, summaryInfo, model.config, model.configJson);
+    const what = cfg.lora ? 'adapter' : 'model';
+    if (result.reason === 'nonfinite') {
+      console.error(`error: training produced NaN/Inf after step ${result.steps}; the ${what} in ${outDir} holds the last good parameters. Lower --lr or check the data.`);
+      return 1;
+    }
+    const evalPart = result.finalEvalLoss !== null ? `, eval loss ${result.finalEvalLoss.toFixed(4)}` : '';
+    console.log(`${result.reason === 'stopped' ? 'stopped' : 'done'} after ${result.steps} step${result.steps === 1 ? '' : 's'}: loss ${summaryInfo.lastLoss?.toFixed(4) ?? '—'}${evalPart} → ${what} written to ${outDir}`);
+    return result.reason === 'stopped' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
