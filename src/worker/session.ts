@@ -39,7 +39,7 @@ export class Session {
     const resolved = await resolveSource(source, signal);
     const config = parseModelConfig(resolved.configJson);
     const tokenizer = await loadTokenizer({ tokenizerJson: resolved.tokenizerJson, tokenizerConfig: resolved.tokenizerConfig });
-    const cache = resolved.checkpoint.kind === 'hub' ? await ModelCache.open() : null;
+    const cache = resolved.checkpoint.kind === 'hub' ? await ModelCache.open() : null; // weights: committed when complete
     const weights = await loadModelWeights(this.gpu, config, { source: resolved.checkpoint, signal, onProgress, cache });
     let params = 0;
     for (const b of weights.weights.values()) params += b.size / 4;
@@ -52,6 +52,7 @@ export class Session {
     if (this.model) this.gpu.buffers.releasePool(this.model.weights.pool);
     this.adapters.clear();
     this.model = { info, config, weights, tokenizer };
+    await resolved.commit?.();
     return info;
   }
 

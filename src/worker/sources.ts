@@ -7,6 +7,7 @@ import { fetchJson, type HubRepo } from '../engine/io/hub';
 import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
 import { HubError, ModelFileError } from '../engine/io/errors';
 import type { ModelSourceSpec } from './protocol';
+import { ModelCache } from '../engine/io/cache';
 
 export interface ResolvedSource {
   name: string;
@@ -15,6 +16,8 @@ export interface ResolvedSource {
   tokenizerConfig: unknown;
   generationConfig: unknown;
   checkpoint: CheckpointSource;
+  /** Called once the whole model loaded: stores what should be kept for next time (hub JSON files). */
+  commit?: () => Promise<void>;
 }
 
 /** A file of a model the app serves itself (built-in): failures name the model and the file. */
@@ -54,14 +57,28 @@ async function parseJsonFile(blob: Blob, name: string): Promise<unknown> {
 export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal): Promise<ResolvedSource> {
   if (spec.kind === 'hub') {
     const repo: HubRepo = { endpoint: spec.endpoint, repo: spec.repo, revision: spec.revision, token: spec.token };
+    // The small JSON files come from the browser's model cache when a complete earlier load stored them; fresh ones
+    // are stored only after the whole model loaded (Session.load), so a failed load leaves nothing half-stored.
+    const cache = await ModelCache.open();
+    const toStore: [string, string][] = [];
+    const get = async (file: string, optional: boolean) => {
+      const cached = await cache?.getText(repo, file);
+      if (cached) return JSON.parse(cached) as unknown;
+      const value = await fetchJson(repo, file, { signal, optional });
+      if (value !== undefined) toStore.push([file, JSON.stringify(value)]);
+      return value;
+    };
     const [configJson, tokenizerJson, tokenizerConfig, generationConfig] = await Promise.all([
-      fetchJson(repo, 'config.json', { signal }),
-      fetchJson(repo, 'tokenizer.json', { signal, optional: true }),
-      fetchJson(repo, 'tokenizer_config.json', { signal, optional: true }),
-      fetchJson(repo, 'generation_config.json', { signal, optional: true }),
+      get('config.json', false),
+      get('tokenizer.json', true),
+      get('tokenizer_config.json', true),
+      get('generation_config.json', true),
     ]);
     if (tokenizerJson === undefined) throw new ModelFileError(`${spec.repo}/tokenizer.json`, 'is missing; the studio needs a fast-tokenizer file (tokenizer.json).');
-    return { name: spec.repo, configJson, tokenizerJson, tokenizerConfig: tokenizerConfig ?? {}, generationConfig: generationConfig ?? null, checkpoint: { kind: 'hub', ...repo } };
+    const commit = async () => {
+      for (const [file, text] of toStore) await cache?.putText(repo, file, text).catch(() => {});
+    };
+    return { name: spec.repo, configJson, tokenizerJson, tokenizerConfig: tokenizerConfig ?? {}, generationConfig: generationConfig ?? null, checkpoint: { kind: 'hub', ...repo }, commit };
   }
   if (spec.kind === 'builtin') {
     const get = async (file: string) => fetchOk(spec.name, file, `${spec.baseUrl}/${file}`, signal);

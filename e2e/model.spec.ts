@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
+import { startTinyHub, writeTinyModel, TINY_REPO, type TinyHub } from './fixtures/tinyModel';
+import { loadFromHub, openModelPage } from './fixtures/studio';
+import { formatBytes } from '../src/ui/shell/format';
+
+/** The Model section against real HTTP (a local hub-layout server), real files and the engine Worker on SwiftShader. */
+
+let hub: TinyHub;
+test.beforeAll(async () => {
+  hub = await startTinyHub();
+});
+test.afterAll(async () => {
+  await hub?.close();
+});
+
+function paramCount(h: TinyHub): number {
+  let n = 0;
+  for (const v of h.model.model.weights.values()) n += v.length;
+  return n;
+}
+
+async function expectCard(page: Page, name: string) {
+  const card = page.getByTestId('model-card');
+  await expect(card.getByTestId('model-name')).toHaveText(name);
+  await expect(card.getByTestId('card-arch')).toHaveText('LlamaForCausalLM (llama)');
+  await expect(card.getByTestId('card-layers')).toHaveText('2');
+  await expect(card.getByTestId('card-hidden')).toHaveText('32');
+  await expect(card.getByTestId('card-heads')).toHaveText('4 / 2');
+  await expect(card.getByTestId('card-vocab')).toHaveText('493');
+  await expect(card.getByTestId('card-tied')).toHaveText('no');
+  await expect(card.getByTestId('card-context')).toHaveText('256 positions');
+}
+
+test('hub URL: loads with progress, shows the card and the stored copy; a missing repo and a truncated file fail clearly and keep the model', async ({ page }) => {
+  await openModelPage(page);
+  // No model yet, and the built-in one may be absent in this build: either it loads or it says clearly why not.
+  await page.getByTestId('load-builtin').click();
+  await expect(page.getByTestId('model-card').or(page.getByTestId('load-error'))).toBeVisible();
+  if (await page.getByTestId('load-error').isVisible()) {
+    await expect(page.getByTestId('load-error')).toContainText('The built-in model is not available');
+    await expect(page.getByTestId('load-error')).toContainText('config.json');
+  }
+
+  await loadFromHub(page, hub.hub.url, TINY_REPO);
+  await expectCard(page, TINY_REPO);
+  const params = paramCount(hub);
+  await expect(page.getByTestId('card-params')).toHaveText(`${(params / 1e3).toFixed(1)} K`);
+  await expect(page.getByTestId('card-memory')).toHaveText(formatBytes(params * 4));
+  await expect(page.getByTestId('load-progress')).toHaveCount(0);
+
+  // The download was kept in Cache Storage, with its real size.
+  const stored = page.getByTestId('stored-model').filter({ hasText: TINY_REPO });
+  await expect(stored).toHaveCount(1);
+  // Weights as served; the JSON files as parsed and stored compactly.
+  const size = (f: string) => (f.endsWith('.json') ? Buffer.byteLength(JSON.stringify(JSON.parse(readFileSync(f, 'utf8')))) : statSync(f).size);
+  const bytes = hub.model.files.reduce((a, f) => a + size(f), 0);
+  await expect(stored).toContainText(`${hub.model.files.length} files`);
+  await expect(stored.getByTestId('stored-size')).toHaveText(formatBytes(bytes));
+  expect(hub.model.files.map((f) => basename(f)).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+
+  // A repo that does not exist: a clear error, and the loaded model is untouched.
+  await loadFromHub(page, hub.hub.url, 'studio-e2e/no-such-model', { expectLoaded: false });
+  const error = page.getByTestId('load-error');
+  await expect(error).toContainText('Model not found: studio-e2e/no-such-model');
+  await expect(error.getByTestId('load-error-message')).toHaveAttribute('data-kind', 'repo-not-found');
+  await expect(error.getByTestId('load-error-previous')).toHaveText(`${TINY_REPO} is still loaded and ready to use.`);
+  await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
+
+  // The weights file cut short by the server: the error names the file and the tensor, nothing is swapped.
+  await loadFromHub(page, `${hub.hub.url}/__fault/truncate-20000`, TINY_REPO, { expectLoaded: false });
+  await expect(error.getByTestId('load-error-message')).toHaveAttribute('data-kind', 'bad-file');
+  await expect(error.getByTestId('load-error-file')).toContainText('model.safetensors');
+  await expect(error.getByTestId('load-error-message')).toContainText('ended after');
+  await expect(error.getByTestId('load-error-previous')).toContainText('is still loaded');
+  await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
+  // Nothing partial was stored for the faulty endpoint.
+  await expect(page.getByTestId('stored-model')).toHaveCount(1);
+
+  // Delete the stored copy.
+  await stored.getByTestId('stored-delete').click();
+  await stored.getByTestId('stored-confirm-delete').click();
+  await expect(page.getByTestId('stored-model')).toHaveCount(0);
+});
+
+test('local files: folder picker, file picker, and a pick missing the tokenizer names the file', async ({ page }) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'studio-e2e-local-')), 'my-tiny-model');
+  const local = writeTinyModel(dir, 11, { hidden_size: 48, num_attention_heads: 4, num_key_value_heads: 4 });
+  await openModelPage(page);
+  await page.getByTestId('tab-local').click();
+
+  await page.getByTestId('local-folder').setInputFiles(dir);
+  await expect(page.getByTestId('model-name')).toHaveText('my-tiny-model');
+  await expect(page.getByTestId('card-hidden')).toHaveText('48');
+  await expect(page.getByTestId('card-heads')).toHaveText('4 / 4');
+
+  // Files without tokenizer.json: the error says which file is missing; the folder's model stays.
+  await page.getByTestId('local-files').setInputFiles(local.files.filter((f) => !f.endsWith('tokenizer.json')));
+  const error = page.getByTestId('load-error');
+  await expect(error.getByTestId('load-error-file')).toHaveText('tokenizer.json');
+  await expect(error).toContainText('was not among the chosen files');
+  await expect(error.getByTestId('load-error-previous')).toHaveText('my-tiny-model is still loaded and ready to use.');
+
+  // All four files picked one by one.
+  await page.getByTestId('local-files').setInputFiles(hub.model.files);
+  await expect(page.getByTestId('model-name')).toHaveText('local model');
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
+  await expectCard(page, 'local model');
+});
