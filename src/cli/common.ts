@@ -27,6 +27,13 @@ export function intFlag(p: ParsedArgs, name: string, fallback: number, min = 0):
   return n;
 }
 
+/** A number flag > 0. */
+export function positiveFlag(p: ParsedArgs, name: string, fallback: number): number {
+  const n = optionalNumber(p, name, fallback);
+  if (!(n > 0)) throw new Error(`--${name} must be greater than 0, got ${n}`);
+  return n;
+}
+
 /** A number flag within [min, max] (max exclusive when `maxExclusive`). */
 export function rangeFlag(p: ParsedArgs, name: string, fallback: number, min: number, max = Infinity, maxExclusive = false): number {
   const n = optionalNumber(p, name, fallback);

@@ -4,7 +4,7 @@
  * not printed). A summary line goes to stderr.
  */
 import { optionalString, parseArgs, requireString } from '../args.ts';
-import { checkFlags, intFlag, loadDirTokenizer, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
+import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
 import type { Turn } from '../../data/types.ts';
 import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
@@ -85,8 +85,9 @@ export async function run(args: string[]): Promise<number> {
   const sampling = {
     temperature: rangeFlag(p, 'temperature', 0.7, 0),
     topK: intFlag(p, 'top-k', 50, 0),
-    topP: rangeFlag(p, 'top-p', 0.9, Number.MIN_VALUE, 1),
+    topP: positiveFlag(p, 'top-p', 0.9),
   };
+  if (sampling.topP > 1) throw new Error(`--top-p must be in (0, 1], got ${sampling.topP}`);
   const seed = intFlag(p, 'seed', 0, 0);
   const stop = optionalString(p, 'stop');
   if (stop === '') throw new Error('--stop needs a non-empty string');

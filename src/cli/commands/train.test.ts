@@ -47,6 +47,7 @@ describe('train command', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('line 3: missing field "output"');
     expect(r.stderr).toMatch(/line 6: invalid JSON/);
+    expect(r.stderr).toMatch(/^GPU: .+/m); // names the adapter, and says "(CPU, software)" on SwiftShader
     expect(r.stdout).toContain('6 training examples');
     expect(r.stdout).toContain('1 validation');
 

@@ -7,7 +7,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
-import { checkFlags, intFlag, loadDirTokenizer, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
+import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
 import { Progress } from '../progress.ts';
 import { checkpointPath, readCheckpoint, writeCheckpoint, type CheckpointIdentity } from '../checkpoint.ts';
 import { writeAdapterOutput, writeFullModelOutput } from '../trainOutput.ts';
@@ -95,10 +95,10 @@ function runConfig(p: ParsedArgs): RunConfig {
       maxLength: intFlag(p, 'max-length', 256, 2),
     },
     lora: full ? null : {
-      r: intFlag(p, 'r', DL.r, 1), alpha: rangeFlag(p, 'alpha', DL.alpha, Number.MIN_VALUE), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
+      r: intFlag(p, 'r', DL.r, 1), alpha: positiveFlag(p, 'alpha', DL.alpha), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
       targetModules, useRslora: switchFlag(p, 'rslora'),
     },
-    lr: rangeFlag(p, 'lr', D.lr, Number.MIN_VALUE),
+    lr: positiveFlag(p, 'lr', D.lr),
     schedule: oneOf(p, 'schedule', SCHEDULES, D.schedule),
     warmupRatio: rangeFlag(p, 'warmup-ratio', D.warmupRatio, 0, 1),
     weightDecay: rangeFlag(p, 'weight-decay', D.weightDecay, 0),
