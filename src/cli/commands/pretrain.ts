@@ -1,0 +1,66 @@
+/**
+ * `pretrain`: build the studio's built-in base model from scratch — Brown corpus, byte-level BPE, a small llama trained
+ * with the engine's full-parameter mode — and export it as a Hugging Face model directory. See docs/BUILTIN_MODEL.md.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { optionalNumber, optionalString, parseArgs, requireString } from '../args';
+import { DEFAULTS, pretrain } from '../../pretrain/run';
+import { PRESETS, isPresetName } from '../../pretrain/presets';
+
+export const summary = 'pretrain the built-in base model on the Brown corpus and export it (--out DIR --minutes N)';
+
+const HELP = `Usage: npm run cli -- pretrain --out DIR [options]
+  --out DIR            export the Hugging Face model directory here (e.g. public/models/studio-base)
+  --minutes N          total training wall-time budget (default 60 unless --steps is given)
+  --steps N            total optimizer steps (with --minutes too: whichever comes first)
+  --config NAME        model preset: ${Object.keys(PRESETS).join(' | ')} (default small)
+  --vocab N            BPE vocabulary size incl. 3 special tokens (default ${DEFAULTS.vocabSize})
+  --seed N             initialisation and data-order seed (default ${DEFAULTS.seed})
+  --resume             continue the checkpoint in the work directory (budgets are totals across sessions)
+  --fresh              start over, ignoring (and later overwriting) an existing checkpoint
+  --export-only        export from the latest checkpoint without training
+  --work DIR           checkpoints, tokenizer and token cache (default .cache/pretrain/CONFIG-vVOCAB-sSEED)
+  --checkpoint-minutes N (default ${DEFAULTS.checkpointMinutes})   --eval-minutes N (default ${DEFAULTS.evalMinutes})
+  --warmup N           warmup steps (default ${DEFAULTS.warmupSteps})   --lr X   peak learning rate (default: the preset's)`;
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args);
+  if (p.flags.has('help')) {
+    console.log(HELP);
+    return 0;
+  }
+  const out = requireString(p, 'out');
+  const preset = optionalString(p, 'config') ?? 'small';
+  if (!isPresetName(preset)) throw new Error(`--config must be one of ${Object.keys(PRESETS).join(', ')}, got ${JSON.stringify(preset)}`);
+  const int = (name: string, fallback: number, min: number) => {
+    const v = optionalNumber(p, name, fallback);
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${v}`);
+    return v;
+  };
+  const steps = p.flags.has('steps') ? int('steps', 0, 1) : null;
+  const minutes = p.flags.has('minutes') ? optionalNumber(p, 'minutes', 60) : steps === null ? 60 : null;
+  if (minutes !== null && !(minutes > 0)) throw new Error(`--minutes must be positive, got ${minutes}`);
+  const vocabSize = int('vocab', DEFAULTS.vocabSize, 260);
+  const seed = int('seed', DEFAULTS.seed, 0);
+  const lr = p.flags.has('lr') ? optionalNumber(p, 'lr', 0) : undefined;
+  if (lr !== undefined && !(lr > 0)) throw new Error(`--lr must be positive, got ${lr}`);
+  const cacheRoot = join('.cache', 'pretrain');
+  if (!existsSync(cacheRoot)) mkdirSync(cacheRoot, { recursive: true });
+  if (!existsSync(join(cacheRoot, '.gitignore'))) writeFileSync(join(cacheRoot, '.gitignore'), '*\n');
+  const workDir = optionalString(p, 'work') ?? join(cacheRoot, `${preset}-v${vocabSize}-s${seed}`);
+  await pretrain({
+    ...DEFAULTS,
+    out, workDir, preset, seed, vocabSize, minutes, steps,
+    presetOverride: lr !== undefined ? { lr } : undefined,
+    resume: p.flags.has('resume'),
+    fresh: p.flags.has('fresh'),
+    exportOnly: p.flags.has('export-only'),
+    checkpointMinutes: optionalNumber(p, 'checkpoint-minutes', DEFAULTS.checkpointMinutes),
+    evalMinutes: optionalNumber(p, 'eval-minutes', DEFAULTS.evalMinutes),
+    warmupSteps: int('warmup', DEFAULTS.warmupSteps, 0),
+    log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
+    command: `npm run cli -- pretrain ${args.filter((a) => a !== '--resume' && a !== '--export-only' && a !== '--fresh').join(' ')}`,
+  });
+  return 0;
+}

