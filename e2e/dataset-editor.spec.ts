@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { blurFields, createDatasetUi, MOD, openDataset, rows, waitSaved } from './dataset-helpers';
+import { blurFields, createDatasetUi, MOD, newPair, openDataset, rows, waitSaved } from './dataset-helpers';
 
 test('create a dataset, edit with autosave, undo an edit and a delete, and find it all after a reload', async ({ page }) => {
   await openDataset(page);
@@ -7,7 +7,7 @@ test('create a dataset, edit with autosave, undo an edit and a delete, and find 
   await createDatasetUi(page, 'Capitals');
   await expect(page.getByTestId('example-list')).toContainText('This dataset is empty');
 
-  await page.getByTestId('new-pair').click();
+  await newPair(page);
   await page.getByTestId('field-instruction').fill('What is the capital of France?');
   await page.getByTestId('field-output').fill('Paris.');
   await expect(page.getByTestId('save-state')).toHaveText(/Unsaved|Saving|Saved/);
@@ -33,6 +33,7 @@ test('create a dataset, edit with autosave, undo an edit and a delete, and find 
   await blurFields(page);
   await page.keyboard.press('n');
   await expect(rows(page)).toHaveCount(2);
+  await expect(page.getByTestId('field-instruction')).toHaveValue('');
   await page.getByTestId('field-instruction').fill('What is the capital of Japan?');
   await page.getByTestId('field-output').fill('Tokyo.');
   await waitSaved(page);
@@ -64,7 +65,7 @@ test('keyboard: j/k and Alt+arrows move between examples, Ctrl+S saves at once, 
   await openDataset(page);
   await createDatasetUi(page, 'Keys');
   for (const q of ['one', 'two', 'three']) {
-    await page.getByTestId('new-pair').click();
+    await newPair(page);
     await page.getByTestId('field-instruction').fill(q);
     await page.keyboard.press(`${MOD}+s`);
     await waitSaved(page);
@@ -82,6 +83,7 @@ test('keyboard: j/k and Alt+arrows move between examples, Ctrl+S saves at once, 
 
   await page.keyboard.press(`${MOD}+Enter`);
   await expect(rows(page)).toHaveCount(4);
+  await expect(page.getByTestId('field-instruction')).toHaveValue('');
   await page.getByTestId('kind-select').selectOption('chat');
   await page.getByLabel('Turn 1 content').fill('Hello?');
   await page.getByLabel('Turn 2 content').fill('Hi! How can I help?');

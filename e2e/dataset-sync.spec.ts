@@ -1,11 +1,11 @@
 import { test, expect } from '@playwright/test';
-import { createDatasetUi, dumpDb, openBlank, openDataset, rows, waitSaved } from './dataset-helpers';
+import { createDatasetUi, dumpDb, newPair, openBlank, openDataset, rows, waitSaved } from './dataset-helpers';
 
 test('two tabs see each other’s changes live', async ({ context }) => {
   const a = await context.newPage();
   await openDataset(a);
   await createDatasetUi(a, 'Shared');
-  await a.getByTestId('new-pair').click();
+  await newPair(a);
   await a.getByTestId('field-instruction').fill('Written in tab A');
   await waitSaved(a);
 
@@ -22,7 +22,7 @@ test('two tabs see each other’s changes live', async ({ context }) => {
   await expect(a.getByTestId('field-output')).toHaveValue('Answer typed in tab B');
 
   // A adds an example and a dataset; B sees both.
-  await a.getByTestId('new-pair').click();
+  await newPair(a);
   await a.getByTestId('field-instruction').fill('Second, from A');
   await waitSaved(a);
   await expect(rows(b)).toHaveCount(2);

@@ -136,11 +136,13 @@ export function DatasetSection() {
           {dbNotice}
         </div>
       )}
-      {datasets && datasets.length === 0 ? (
+      {datasets === undefined ? (
+        <p className="ds-muted" role="status">Opening your datasets…</p>
+      ) : datasets.length === 0 ? (
         <Welcome />
       ) : (
         <>
-          <DatasetPicker datasets={datasets ?? []} active={active} count={all.length} />
+          <DatasetPicker datasets={datasets} active={active} count={all.length} />
           <div className="ds-main">
             <div className="ds-listpane" ref={search}>
               <ListToolbar tags={tags} shown={visible.length} total={all.length} duplicates={dups.groupOf.size} checkingDuplicates={dups.checking} />
