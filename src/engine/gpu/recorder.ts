@@ -42,7 +42,7 @@ export class Recorder {
   private arena = new ArrayBuffer(SLOT * 64);
   private uniformBuffer: GPUBuffer | null = null;
 
-  constructor(private readonly gpu: Gpu) {}
+  constructor(readonly gpu: Gpu) {}
 
   dispatch(spec: DispatchSpec): void {
     const max = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;

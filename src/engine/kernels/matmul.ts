@@ -32,10 +32,6 @@ const ACCUMULATE = 1;
 const HAS_BIAS = 2;
 
 /** The recorder keeps its Gpu private; we need it for the binding-size limits. */
-function gpuOf(rec: Recorder): Gpu {
-  return (rec as unknown as { gpu: Gpu }).gpu;
-}
-
 function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`matmul: ${name} must be a non-negative integer, got ${v}`);
 }
@@ -67,7 +63,7 @@ export function matmul(
   if (out === a || out === b || out === bias) throw new Error('matmul: out must not be the same buffer as a, b or bias');
   if (M === 0 || N === 0) return;
 
-  const gpu = gpuOf(rec);
+  const gpu = rec.gpu;
   const aShape = transA ? `a (K=${K}, M=${M})` : `a (M=${M}, K=${K})`;
   const bShape = transB ? `b (N=${N}, K=${K})` : `b (K=${K}, N=${N})`;
   const outBytes = checkBuffer(gpu, `out (M=${M}, N=${N})`, out, M * N);

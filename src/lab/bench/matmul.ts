@@ -7,7 +7,7 @@
 import type { Gpu } from '../../engine/gpu/device';
 import { Recorder } from '../../engine/gpu/recorder';
 import { matmul } from '../../engine/kernels/matmul';
-import { randomFloats } from '../numeric';
+import { randomArray } from '../../testing/numeric';
 import { gflops, repsForOurs, repsForPeer, timeRuns } from './timing';
 import { tfMatmulRunner, switchToPeer, type PeerName } from './tfjs';
 import type { BenchContext, BenchRecord } from './types';
@@ -34,8 +34,8 @@ const flopsOf = ([M, K, N]: [number, number, number]) => 2 * M * K * N;
 
 async function measureOurs(gpu: Gpu, shape: [number, number, number], quick: boolean) {
   const [M, K, N] = shape;
-  const a = gpu.buffers.fromData('bench', 'a', randomFloats(M * K, 1));
-  const b = gpu.buffers.fromData('bench', 'b', randomFloats(K * N, 2)); // (N, K) for transB, (K, N) plain
+  const a = gpu.buffers.fromData('bench', 'a', randomArray(M * K, 1));
+  const b = gpu.buffers.fromData('bench', 'b', randomArray(K * N, 2)); // (N, K) for transB, (K, N) plain
   const out = gpu.buffers.storage('bench', 'out', M * N * 4);
   const rec = new Recorder(gpu);
   const runner = (transB: boolean, m = M, k = K, n = N) => async () => {

@@ -7,7 +7,7 @@ import { Recorder } from '../../engine/gpu/recorder';
 import { readF32 } from '../../engine/gpu/buffers';
 import { matmul } from '../../engine/kernels/matmul';
 import { matmul as matmulRef } from '../../engine/reference/matmul';
-import { randomFloats, randomInts, worstElement } from '../numeric';
+import { maxError, randomArray, randomInts } from '../../testing/numeric';
 import type { CheckCase, CheckOptions } from './types';
 
 // uniform(−1, 1) inputs, K < 200: f32 sums stay far inside this (see matmul.test.ts).
@@ -27,10 +27,10 @@ export async function run(gpu: Gpu, { seed = 1 }: CheckOptions) {
       caseSeed += 10;
       const opts = { transA, transB, alpha: int(0, 1) ? 1 : -0.7, accumulate: int(0, 1) === 1 };
       const withBias = int(0, 1) === 1;
-      const a = randomFloats(M * K, caseSeed);
-      const b = randomFloats(K * N, caseSeed + 1);
-      const bias = withBias ? randomFloats(N, caseSeed + 2) : null;
-      const init = randomFloats(M * N, caseSeed + 3);
+      const a = randomArray(M * K, caseSeed);
+      const b = randomArray(K * N, caseSeed + 1);
+      const bias = withBias ? randomArray(N, caseSeed + 2) : null;
+      const init = randomArray(M * N, caseSeed + 3);
 
       const rec = new Recorder(gpu);
       const out = gpu.buffers.fromData('lab', 'out', init);
@@ -43,7 +43,7 @@ export async function run(gpu: Gpu, { seed = 1 }: CheckOptions) {
 
       const want = init.slice();
       matmulRef(want, a, b, bias, M, K, N, opts);
-      const worst = worstElement(got, want, TOLERANCE);
+      const worst = maxError(got, want, TOLERANCE, false);
       const label = `${M}x${K}x${N} transA=${transA} transB=${transB} alpha=${opts.alpha} accumulate=${opts.accumulate} bias=${withBias} (seed ${caseSeed})`;
       cases.push({ label, ok: worst.excess <= 0, worst });
     }
