@@ -190,7 +190,8 @@ export async function run(args: string[]): Promise<number> {
   cfg.baseModelName = typeof model.configJson._name_or_path === 'string' && model.configJson._name_or_path ? model.configJson._name_or_path : resolve(modelPath);
   const tokenizer = await loadDirTokenizer(modelPath);
   const data = await readDataset(dataPath, format, evalSplit, cfg.seed);
-  const { evalEvery: _e, checkpointEvery: _c, ...trajectory } = cfg;
+  // What decides the trajectory (not how often we evaluate/checkpoint, nor where the model folder is).
+  const { evalEvery: _e, checkpointEvery: _c, baseModelName: _b, ...trajectory } = cfg;
   const identity: CheckpointIdentity = { ...trajectory, model: model.configJson, data: data.hash, evalSplit };
   const checkpoint = resume ? readCheckpoint(outDir, identity) : null;
   if (!resume && cfg.checkpointEvery > 0 && existsSync(checkpointPath(outDir))) console.error(`note: starting afresh; ${checkpointPath(outDir)} will be replaced`);
