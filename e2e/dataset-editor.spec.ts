@@ -81,6 +81,14 @@ test('keyboard: j/k and Alt+arrows move between examples, Ctrl+S saves at once, 
   await page.keyboard.press('Alt+ArrowDown');
   await expect(page.getByTestId('field-instruction')).toHaveValue('three');
 
+  // Reorder with Alt+Shift+↑, then undo the move.
+  await page.keyboard.press('Alt+Shift+ArrowUp');
+  await expect(rows(page).nth(1)).toContainText('three');
+  await expect(rows(page).nth(2)).toContainText('two');
+  await blurFields(page);
+  await page.keyboard.press(`${MOD}+z`);
+  await expect(rows(page).nth(2)).toContainText('three');
+
   await page.keyboard.press(`${MOD}+Enter`);
   await expect(rows(page)).toHaveCount(4);
   await expect(page.getByTestId('field-instruction')).toHaveValue('');

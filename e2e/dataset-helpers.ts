@@ -80,8 +80,9 @@ export async function dumpDb(page: Page): Promise<Record<string, StoredExample[]
 
 /** Clicks "New: Pair" and waits until the editor shows the new, empty example (so typing lands in it). */
 export async function newPair(page: Page): Promise<void> {
-  const before = await page.getByTestId('editor').locator('.ds-editor__title').textContent().catch(() => null);
+  const title = page.getByTestId('editor').locator('.ds-editor__title');
+  const before = (await title.count()) ? await title.textContent() : null;
   await page.getByTestId('new-pair').click();
-  if (before) await expect(page.getByTestId('editor').locator('.ds-editor__title')).not.toHaveText(before);
+  if (before) await expect(title).not.toHaveText(before);
   await expect(page.getByTestId('field-instruction')).toHaveValue('');
 }
