@@ -182,6 +182,10 @@ export async function runTraining(
       }
     }
   }
+  // A stopped run leaves a checkpoint at exactly where it stopped, so resuming loses no step.
+  if (reason === 'stopped' && cb.onCheckpoint && trainer.step > 0) {
+    await cb.onCheckpoint({ snapshot: await snapshotTrainer(trainer), epoch, cursor });
+  }
   if (reason !== 'nonfinite') {
     finalEvalLoss = await evaluate();
     if (finalEvalLoss !== null) cb.onEval?.({ step: trainer.step, loss: finalEvalLoss });

@@ -104,12 +104,15 @@ describe('train command', () => {
     expect(existsSync(join(out, 'adapter_model.safetensors'))).toBe(true);
     expect(existsSync(join(out, 'checkpoint', 'state.safetensors'))).toBe(true);
 
+    // Stopping writes a checkpoint at the step it stopped after, so resuming repeats no step.
+    const stoppedAt = Number(/stopped after (\d+) steps/.exec(stopped.stdout)![1]);
     const resumed = await runCli([...args, '--out', out, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain('resuming from step 3');
-    expect(stepLosses(resumed.stdout).map((s) => s.step)).toEqual([4, 5, 6]);
+    expect(resumed.stdout).toContain(`resuming from step ${stoppedAt}`);
+    const rest = Array.from({ length: 6 - stoppedAt }, (_, i) => stoppedAt + 1 + i);
+    expect(stepLosses(resumed.stdout).map((s) => s.step)).toEqual(rest);
     // Same losses for the resumed steps, and the same final adapter, as the uninterrupted run.
-    expect(stepLosses(resumed.stdout).map((s) => s.loss)).toEqual(stepLosses(straight.stdout).slice(3).map((s) => s.loss));
+    expect(stepLosses(resumed.stdout).map((s) => s.loss)).toEqual(stepLosses(straight.stdout).slice(stoppedAt).map((s) => s.loss));
     const a = readSafetensors(join(tmp, 'straight', 'adapter_model.safetensors'));
     const b = readSafetensors(join(out, 'adapter_model.safetensors'));
     expect([...b.keys()]).toEqual([...a.keys()]);
