@@ -107,3 +107,17 @@ for (const [starter, format, container] of [
     expect(strip(db['Round trip'])).toEqual(strip(db[starter]));
   });
 }
+
+test('user text that looks like HTML is shown as text, never interpreted', async ({ page }) => {
+  await openDataset(page);
+  const evil = '<img src=x onerror="window.__pwned=1"><b>bold?</b>';
+  const line = JSON.stringify({ instruction: evil, input: '', output: '<script>window.__pwned=2</script>' });
+  const dialog = await importFile(page, 'html.jsonl', line + '\n');
+  await expect(dialog.getByTestId('import-preview-row').first()).toContainText('<b>bold?</b>');
+  await dialog.getByTestId('import-run').click();
+  await dialog.getByTestId('import-close').click();
+  await expect(rows(page).first()).toContainText('<img src=x');
+  await expect(page.getByTestId('field-instruction')).toHaveValue(evil);
+  expect(await page.locator('[data-testid="example-list"] img, [data-testid="example-list"] b, [data-testid="editor"] b').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});

@@ -57,4 +57,19 @@ describe('dataset slice: draft, autosave, undo', () => {
     expect(st().saveError).toMatch(/no longer exists/);
     expect(st().draft!.notes).toBe('not lost');
   });
+
+  it('switching datasets right after an edit still saves it and leaves no stale "unsaved" state', async () => {
+    const ds = await createDataset({ name: 'D' });
+    const other = await createDataset({ name: 'E' });
+    const a = await addExample(ds.id, { body: pair('a') });
+    const st = useStudio.getState;
+    st().setActiveDataset(ds.id);
+    await st().openExample(a);
+    st().editDraft({ notes: 'last words' });
+    st().setActiveDataset(other.id);
+    expect(st().draft).toBeNull();
+    await st().flushDraft();
+    await vi.waitFor(async () => expect((await getExample(a.id))!.notes).toBe('last words'));
+    expect(st().saveState).toBe('idle');
+  });
 });

@@ -169,12 +169,17 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
       try {
         const [before, after] = await updateExample(d.id, { body: d.body, tags: d.tags, split: d.split, notes: d.notes });
         const now = get().draft;
-        const stillSame = now?.id === d.id && now.version === d.version;
-        if (now?.id === d.id) set({ draft: { ...now, base: after, ...(stillSame ? { tags: after.tags } : {}) } });
-        set({ saveState: stillSame ? 'saved' : 'dirty' });
+        if (now?.id === d.id) {
+          const same = now.version === d.version;
+          set({ draft: { ...now, base: after, ...(same ? { tags: after.tags } : {}) }, saveState: same ? 'saved' : 'dirty' });
+        } else if (get().saveState === 'saving') set({ saveState: 'idle' }); // the editor moved on meanwhile
         get().pushUndo('edit', () => get().restoreRows([before]));
       } catch (e) {
-        set({ saveState: 'error', saveError: describeDbError(e) });
+        if (get().draft?.id === d.id) set({ saveState: 'error', saveError: describeDbError(e) });
+        else {
+          set({ saveState: 'idle' });
+          get().toast(`An edit could not be saved: ${describeDbError(e)}`, 'error');
+        }
       }
     })();
     await saving;
