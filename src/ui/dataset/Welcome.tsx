@@ -31,7 +31,7 @@ export function Welcome() {
         </Button>
         <Button onClick={() => setNaming(true)} data-testid="create-first">Create an empty dataset</Button>
       </div>
-      <p className="ds-muted">You can import JSON, JSONL or CSV files (Alpaca, ShareGPT, OpenAI chat, TRL, Dolly…) once a dataset exists.</p>
+      <p className="ds-muted">Already have data? Use <strong>Import</strong> above: JSON, JSON Lines or CSV (Alpaca, ShareGPT, OpenAI chat, TRL, Dolly, or any columns).</p>
       {naming && (
         <PromptDialog
           title="New dataset"
