@@ -1,4 +1,86 @@
-/** The Train section of the studio. */
+import { useEffect, useMemo } from 'react';
+import { useStudio } from '../../store';
+import { setTrainForm, setTrainMessage } from '../../store/slices/train';
+import type { ExampleBody } from '../../data/types';
+import { getDataset } from '../../db';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { Banner } from '../components/Banner';
+import { Button } from '../components/Button';
+import { Card } from '../components/Card';
+import { routeHref } from '../shell/routes';
+import { useExamples } from '../dataset/hooks';
+import { Playground } from '../playground/Playground';
+import { DataSettings } from './DataSettings';
+import { MethodSettings } from './MethodSettings';
+import { OptimSettings } from './OptimSettings';
+import { PlanCard } from './PlanCard';
+import { LiveCard } from './LiveCard';
+import { RunsList } from './RunsList';
+import { usePlanPreview } from './planPreview';
+import { formProblems, recommendedMode, toRunConfig } from './runConfig';
+import { useRuns } from './runsView';
+import '../train/form.css';
+import './train.css';
+
+function Message() {
+  const m = useStudio((s) => s.trainMessage);
+  if (!m) return null;
+  return (
+    <Banner tone={m.tone} role={m.tone === 'danger' ? 'alert' : 'status'} title={m.title} testId="train-message" actions={<Button size="sm" variant="ghost" onClick={() => setTrainMessage(null)}>Dismiss</Button>}>
+      <p data-tone={m.tone}>{m.text}</p>
+    </Banner>
+  );
+}
+
+/** The Train section: settings, plan, Start/Compare, the live run, every stored run, and the playground. */
 export function TrainSection() {
-  return <section aria-labelledby="train-title"><h2 id="train-title">Train</h2></section>;
+  const form = useStudio((s) => s.trainForm);
+  const model = useStudio((s) => s.modelInfo);
+  const tokenizer = useStudio((s) => s.tokenizer);
+  const live = useStudio((s) => s.liveRun);
+  const gpuReady = useStudio((s) => s.gpuStatus === 'ready');
+  const examples = useExamples(form.datasetId);
+  const dataset = useLiveQuery(() => (form.datasetId ? getDataset(form.datasetId) : undefined), [form.datasetId]);
+  const runs = useRuns();
+  const kinds = useMemo(() => new Set<ExampleBody['kind']>((examples ?? []).map((e) => e.body.kind)), [examples]);
+
+  // A model with a shorter context than the form's max length: use the model's limit.
+  useEffect(() => {
+    if (model && form.maxLength > model.config.maxTrainLength) setTrainForm({ maxLength: model.config.maxTrainLength });
+  }, [model, form.maxLength]);
+
+  const problems = formProblems(form, model?.config ?? null, !!tokenizer?.chatTemplate);
+  const run = model && problems.length === 0 ? toRunConfig(form, form.mode ?? recommendedMode(kinds), model.config, dataset?.systemPrompt ?? '') : null;
+  const preview = usePlanPreview(tokenizer, examples, run);
+  const why = !gpuReady ? 'The GPU is not ready.' : !model ? 'Load a model first.' : problems[0]?.message ?? (preview && 'error' in preview ? preview.error : null);
+
+  return (
+    <section aria-labelledby="train-title" className="page trn" data-testid="train-section">
+      <header className="page__header">
+        <div>
+          <h2 id="train-title">Train</h2>
+          <p className="page__lead">Fine-tune a LoRA adapter on your GPU: choose what is trained, watch the loss, try the result.</p>
+        </div>
+      </header>
+      {!model && (
+        <Banner tone="info" title="No model loaded" testId="train-no-model" actions={<a className="btn btn--primary btn--sm" href={routeHref('model')}>Choose a model</a>}>
+          <p>Training and the playground run on the base model loaded in the Model section. Settings and stored runs are here meanwhile.</p>
+        </Banner>
+      )}
+      <Message />
+      <div className="trn-top">
+        <Card title="Settings" testId="train-settings">
+          <DataSettings kinds={kinds} problems={problems} locked={!!live} />
+          <MethodSettings problems={problems} locked={!!live} />
+          <OptimSettings problems={problems} locked={!!live} />
+        </Card>
+        <div className="trn-side">
+          <PlanCard preview={preview} canStart={!why && !live && !!run} why={live ? null : why} />
+        </div>
+      </div>
+      <LiveCard runs={runs} />
+      <RunsList runs={runs} />
+      <Playground runs={runs} />
+    </section>
+  );
 }

@@ -1,0 +1,73 @@
+import { useStudio } from '../../store';
+import { setTrainForm } from '../../store/slices/train';
+import type { ExampleBody, MaskMode } from '../../data/types';
+import { FULL_MODE_GOTCHA } from '../../data/labels';
+import { TEMPLATE_PRESETS, splitMarkers } from '../../data/templates';
+import { useDatasets } from '../dataset/hooks';
+import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
+import { MODE_HINTS, MODE_LABELS, recommendedMode, type FormProblem } from './runConfig';
+
+const MODES: MaskMode[] = ['assistant-only', 'completion-only', 'last-turn', 'per-turn-weights', 'full'];
+
+/** Which examples, which tokens of them are trained (mask mode), how they are laid out (template), how long. */
+export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<ExampleBody['kind']>; problems: FormProblem[]; locked: boolean }) {
+  const form = useStudio((s) => s.trainForm);
+  const tokenizer = useStudio((s) => s.tokenizer);
+  const datasets = useDatasets();
+  const err = (f: string) => problems.find((p) => p.field === f)?.message;
+  const recommended = recommendedMode(kinds);
+  const mode = form.mode ?? recommended;
+  const preset = TEMPLATE_PRESETS.find((p) => p.id === form.template);
+  const split = preset && tokenizer ? splitMarkers(tokenizer, preset) : [];
+
+  return (
+    <FieldGroup title="Data and masking">
+      <div className="grid-fields">
+        <SelectField
+          label="Dataset"
+          testId="train-dataset"
+          disabled={locked}
+          value={form.datasetId ?? ''}
+          error={datasets && datasets.length === 0 ? 'Create a dataset in the Dataset section first.' : err('datasetId')}
+          onChange={(v) => setTrainForm({ datasetId: v || null })}
+          options={[{ value: '', label: datasets ? 'Choose a dataset…' : 'Loading…' }, ...(datasets ?? []).map((d) => ({ value: d.id, label: d.name }))]}
+        />
+        <SelectField
+          label="Which tokens are trained"
+          testId="train-mode"
+          disabled={locked}
+          value={form.mode ?? 'recommended'}
+          hint={MODE_HINTS[mode]}
+          onChange={(v) => setTrainForm({ mode: v === 'recommended' ? null : (v as MaskMode) })}
+          options={[
+            { value: 'recommended', label: `${MODE_LABELS[recommended]} (recommended)` },
+            ...MODES.map((m) => ({ value: m, label: MODE_LABELS[m] })),
+          ]}
+        />
+        <SelectField
+          label="Prompt template"
+          testId="train-template"
+          disabled={locked}
+          value={form.template}
+          error={err('template')}
+          hint={preset ? preset.description : tokenizer?.chatTemplate ? 'The chat template that ships with the model.' : undefined}
+          onChange={(v) => setTrainForm({ template: v })}
+          options={[{ value: 'model', label: tokenizer && !tokenizer.chatTemplate ? "Model's chat template (none)" : "Model's chat template" }, ...TEMPLATE_PRESETS.map((p) => ({ value: p.id, label: p.name }))]}
+        />
+        <NumberField label="Max length (tokens)" testId="train-max-length" disabled={locked} value={form.maxLength} error={err('maxLength')} onChange={(v) => setTrainForm({ maxLength: v })} hint="Longer examples are truncated." />
+        <CheckField label="Train the end-of-turn token" testId="train-eos" disabled={locked} checked={form.trainEos} onChange={(v) => setTrainForm({ trainEos: v })} hint="So the model learns to stop." />
+      </div>
+      {mode === 'full' && (kinds.has('chat') || kinds.has('pair')) && (
+        <p className="callout callout--warning" data-testid="full-mode-warning">
+          <strong>The common gotcha:</strong> {FULL_MODE_GOTCHA}.
+        </p>
+      )}
+      {split.length > 0 && (
+        <p className="callout callout--warning">
+          This tokenizer splits {split.join(', ')} into several tokens: the template works, but a model that never saw
+          these markers needs more steps to learn them.
+        </p>
+      )}
+    </FieldGroup>
+  );
+}

@@ -1,0 +1,195 @@
+/**
+ * Drives training runs: reads the dataset from IndexedDB, records the run, sends it to the engine Worker, follows its
+ * events (plan, steps, evals, checkpoints) into the store and IndexedDB, and stores the adapter files when it ends.
+ * A Web Lock named after the run is held while this tab trains it, so any tab can tell a live run from one a reload
+ * interrupted (see runsView.ts).
+ */
+import type { ExampleBody, MaskMode } from '../../data/types';
+import { getDataset, listExamples } from '../../db';
+import { createRun, deleteCheckpoints, getRun, latestCheckpoint, saveCheckpoint, updateRun, type Run, type RunStatus, type StepPoint } from '../../db/runs';
+import type { RunCheckpoint } from '../../train/run';
+import type { TrainingExample } from '../../train/data';
+import { engine } from '../../worker/client';
+import type { EngineEvent } from '../../worker/protocol';
+import { markWorkerAdapter, setLive, setTrainMessage, trainState, updateLive, type LiveRun } from '../../store/slices/train';
+import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig } from './runConfig';
+
+export const RUN_LOCK_PREFIX = 'studio-run:';
+const FLUSH_MS = 2000;
+let compareCancelled = false;
+
+function holdLock(runId: string): () => void {
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  void navigator.locks?.request(`${RUN_LOCK_PREFIX}${runId}`, () => held).catch(() => {});
+  return release;
+}
+
+function fail(title: string, text: string, runId?: string): null {
+  setTrainMessage({ tone: 'danger', title, text, runId });
+  return null;
+}
+
+/** Checks that a run can start now; returns a reason when it cannot. */
+function blocker(): string | null {
+  const s = trainState();
+  if (s.gpuStatus !== 'ready') return 'The GPU is not ready (see the banner above).';
+  if (!s.modelInfo) return 'Load a model first (Model section).';
+  if (s.modelLoading) return 'Wait for the model to finish loading.';
+  if (s.liveRun) return 'A run is already in progress.';
+  return null;
+}
+
+export interface StartOptions {
+  /** Override the form's mask mode (Compare masking). */
+  mode?: MaskMode;
+  compare?: LiveRun['compare'];
+}
+
+/** Starts a run from the form. Resolves with the finished run row (or null when it could not start or failed). */
+export async function startTraining(opts: StartOptions = {}): Promise<Run | null> {
+  const why = blocker();
+  if (why) return fail('Cannot start training', why);
+  const s = trainState();
+  const form = s.trainForm;
+  const model = s.modelInfo!;
+  const problems = formProblems(form, model.config, !!s.tokenizer?.chatTemplate);
+  if (problems.length) return fail('Check the settings', problems.map((p) => p.message).join(' '));
+  const dataset = await getDataset(form.datasetId!);
+  if (!dataset) return fail('Cannot start training', 'The chosen dataset no longer exists.');
+  const rows = await listExamples(dataset.id);
+  if (rows.length === 0) return fail('Cannot start training', `"${dataset.name}" has no examples yet.`);
+  const examples: TrainingExample[] = rows.map((e) => ({ body: e.body, split: e.split }));
+  const kinds = new Set<ExampleBody['kind']>(rows.map((e) => e.body.kind));
+  const mode = opts.mode ?? form.mode ?? recommendedMode(kinds);
+  const config = toRunConfig(form, mode, model.config, dataset.systemPrompt);
+  const run = await createRun({
+    datasetId: dataset.id, name: `${dataset.name} · ${MODE_LABELS[mode]}`, status: 'running', datasetName: dataset.name,
+    modelName: model.name, modelSource: s.modelSource ?? '', config, templateChoice: form.template, examples, plan: null,
+    totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group,
+  });
+  return follow(run, null, opts.compare ?? null);
+}
+
+/** Continues an interrupted run from its stored checkpoint (same data snapshot, config and seed). */
+export async function resumeRun(runId: string): Promise<Run | null> {
+  const why = blocker();
+  if (why) return fail('Cannot resume', why);
+  const run = await getRun(runId);
+  const ckpt = await latestCheckpoint(runId);
+  if (!run || !run.config || !ckpt) return fail('Cannot resume', 'This run has no stored checkpoint any more.');
+  const model = trainState().modelInfo!;
+  if (model.name !== run.modelName) return fail('Load the run’s model first', `This run trains ${run.modelName}, but ${model.name} is loaded.`, runId);
+  const k = ckpt.step;
+  const history = { steps: run.steps.filter((p) => p.step <= k), evals: run.evals.filter((p) => p.step <= k) };
+  await updateRun(runId, { ...history, status: 'running', error: undefined });
+  return follow({ ...run, ...history, status: 'running' }, ckpt.checkpoint, null);
+}
+
+async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['compare']): Promise<Run | null> {
+  const release = holdLock(run.id);
+  const mode = run.config!.label.mode;
+  setTrainMessage(null);
+  setLive({
+    runId: run.id, name: run.name, mode, status: 'starting', plan: run.plan, totalSteps: run.totalSteps,
+    steps: run.steps, evals: run.evals, resumedFrom: resume ? resume.snapshot.step : null, compare,
+  });
+  let lastFlush = performance.now();
+  const history = () => {
+    const l = trainState().liveRun;
+    return { steps: l?.steps ?? [], evals: l?.evals ?? [] };
+  };
+  const onEvent = (e: EngineEvent) => {
+    if (e.type === 'plan') {
+      updateLive({ plan: e.plan, totalSteps: e.plan.totalSteps, status: 'running' });
+      void updateRun(run.id, { plan: e.plan, totalSteps: e.plan.totalSteps });
+    } else if (e.type === 'step') {
+      const p: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, gradNorm: e.gradNorm, tokensPerSec: e.tokensPerSec, elapsed: e.elapsed };
+      updateLive((l) => ({ steps: [...l.steps, p], status: l.status === 'starting' ? 'running' : l.status }));
+      if (performance.now() - lastFlush > FLUSH_MS) {
+        lastFlush = performance.now();
+        void updateRun(run.id, history()).catch(() => {});
+      }
+    } else if (e.type === 'eval') {
+      updateLive((l) => ({ evals: [...l.evals, { step: e.step, loss: e.loss }] }));
+    } else if (e.type === 'checkpoint') {
+      void saveCheckpoint(run, e.checkpoint, history()).catch((err: Error) =>
+        setTrainMessage({ tone: 'warning', title: 'A checkpoint could not be saved', text: `${err.message} Training goes on; a reload now could not resume from it.`, runId: run.id }),
+      );
+    }
+  };
+  try {
+    const done = await engine().call(
+      { type: 'train', runId: run.id, examples: run.examples, config: run.config!, ...(resume ? { resume } : {}) },
+      ['trainDone'],
+      onEvent,
+    );
+    const status: RunStatus = done.reason;
+    const patch: Partial<Run> = { ...history(), status, finishedAt: Date.now() };
+    if (run.config!.lora) {
+      markWorkerAdapter(run.id);
+      const files = await engine().call({ type: 'exportAdapter', runId: run.id }, ['adapterFiles']);
+      patch.adapter = { configText: files.files.configText, weights: files.files.weights, readme: files.files.readme };
+    }
+    await updateRun(run.id, patch);
+    await deleteCheckpoints(run.id);
+    const steps = history().steps;
+    const last = steps[steps.length - 1];
+    if (status === 'nonfinite')
+      setTrainMessage({
+        tone: 'danger', runId: run.id, title: `Stopped at step ${done.steps + 1}: the loss became NaN or infinite`,
+        text: `The adapter keeps the last good state (step ${done.steps}). Lower the learning rate or the grad-clip norm, or check for very long examples, then train again.`,
+      });
+    else if (status === 'stopped') setTrainMessage({ tone: 'info', runId: run.id, title: `Stopped at step ${done.steps}`, text: 'The adapter of the steps done so far was kept and can be tried and exported.' });
+    else setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : ''}.` });
+    return { ...run, ...patch } as Run;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    await updateRun(run.id, { ...history(), status: 'failed', error: message }).catch(() => {});
+    return fail('Training failed', message, run.id);
+  } finally {
+    setLive(null);
+    release();
+  }
+}
+
+/** Trains the same data twice, masked and unmasked (or the other way round), one after the other. */
+export async function compareMasking(): Promise<void> {
+  const s = trainState();
+  const why = blocker();
+  if (why) return void fail('Cannot start the comparison', why);
+  const rows = s.trainForm.datasetId ? await listExamples(s.trainForm.datasetId) : [];
+  const kinds = new Set<ExampleBody['kind']>(rows.map((e) => e.body.kind));
+  const first = s.trainForm.mode ?? recommendedMode(kinds);
+  const second = comparisonMode(first, kinds);
+  const group = crypto.randomUUID();
+  compareCancelled = false;
+  const a = await startTraining({ mode: first, compare: { group, index: 0, of: 2 } });
+  if (!a || a.status !== 'finished' || compareCancelled) return;
+  const b = await startTraining({ mode: second, compare: { group, index: 1, of: 2 } });
+  if (b?.status === 'finished')
+    setTrainMessage({
+      tone: 'success', runId: b.id, title: 'Comparison ready',
+      text: `Both runs are on the chart. Try the same prompt with each adapter in the playground below.`,
+    });
+}
+
+export function pauseTraining(): void {
+  engine().send({ type: 'control', action: 'pause' });
+  updateLive({ status: 'paused' });
+  const id = trainState().liveRun?.runId;
+  if (id) void updateRun(id, { status: 'paused' });
+}
+
+export function resumeTraining(): void {
+  engine().send({ type: 'control', action: 'resume' });
+  updateLive({ status: 'running' });
+  const id = trainState().liveRun?.runId;
+  if (id) void updateRun(id, { status: 'running' });
+}
+
+export function stopTraining(): void {
+  compareCancelled = true;
+  engine().send({ type: 'control', action: 'stop' });
+  updateLive({ status: 'stopping' });
+}

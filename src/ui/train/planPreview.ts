@@ -1,0 +1,47 @@
+/**
+ * The run's plan before it starts, computed on the main thread with the loaded model's tokenizer and THE label
+ * builder (the Worker computes the same plan again when the run starts): examples trained and skipped (with why),
+ * steps, trained tokens. Debounced, and only for datasets small enough to label quickly here.
+ */
+import { useEffect, useState } from 'react';
+import type { Example } from '../../data/types';
+import type { StudioTokenizer } from '../../text/tokenizer';
+import { epochBatches, prepareExamples } from '../../train/data';
+import type { RunConfig, RunPlan } from '../../train/run';
+
+export const PREVIEW_LIMIT = 3000;
+
+export type PlanPreview = { plan: RunPlan } | { error: string } | { tooBig: number } | null;
+
+export function computePlan(tokenizer: StudioTokenizer, examples: Example[], run: RunConfig): RunPlan {
+  const data = prepareExamples(tokenizer, examples.map((e) => ({ body: e.body, split: e.split })), run.label);
+  if (data.train.length === 0) throw new Error(`Nothing to train on: ${data.skipped[0]?.reason ?? 'no training examples'}.`);
+  const padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
+  const micro = epochBatches(data.train, { batchSize: run.batchSize, maxLength: run.label.maxLength, padId, pack: run.pack, seed: run.seed }).length;
+  const perEpoch = Math.ceil(micro / run.gradAccum);
+  const totalSteps = run.maxSteps > 0 ? Math.min(run.maxSteps, perEpoch * run.epochs) : perEpoch * run.epochs;
+  return {
+    trainExamples: data.train.length, validationExamples: data.validation.length, skipped: data.skipped, warnings: data.warnings,
+    stepsPerEpoch: perEpoch, totalSteps, trainedTokens: data.train.reduce((a, e) => a + e.trainedCount, 0),
+  };
+}
+
+export function usePlanPreview(tokenizer: StudioTokenizer | null, examples: Example[] | undefined, run: RunConfig | null): PlanPreview {
+  const [preview, setPreview] = useState<PlanPreview>(null);
+  const key = run ? JSON.stringify({ ...run, lora: null }) : '';
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (!tokenizer || !examples || !run || examples.length === 0) return setPreview(null);
+      if (examples.length > PREVIEW_LIMIT) return setPreview({ tooBig: examples.length });
+      try {
+        setPreview({ plan: computePlan(tokenizer, examples, run) });
+      } catch (e) {
+        setPreview({ error: (e as Error).message });
+      }
+    }, 250);
+    return () => clearTimeout(t);
+    // `key` stands for `run`: a new object with the same values must not recompute.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [tokenizer, examples, key]);
+  return preview;
+}

@@ -1,0 +1,67 @@
+/** Live views of the stored runs for the Train, Export and playground sections. */
+import { useEffect, useState } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { checkpointSteps, listRuns, type Run } from '../../db/runs';
+import { useStudio } from '../../store';
+import { RUN_LOCK_PREFIX } from './controller';
+
+export interface RunView extends Run {
+  /** Marked running/paused but no tab is training it (a reload or a closed tab interrupted it). */
+  interrupted: boolean;
+  /** Step of its stored checkpoint, if any. */
+  checkpointStep: number | null;
+  /** Mean of the first and last few training losses, for "6.21 → 2.93". */
+  firstLoss: number | null;
+  lastLoss: number | null;
+}
+
+const EDGE = 5;
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+/** Runs held by some tab right now (Web Locks); null while unknown. */
+function useHeldRuns(runs: Run[] | undefined): Set<string> | null {
+  const [held, setHeld] = useState<Set<string> | null>(null);
+  useEffect(() => {
+    let live = true;
+    const q = navigator.locks?.query();
+    if (!q) {
+      queueMicrotask(() => live && setHeld(new Set()));
+      return;
+    }
+    void q.then((snap) => {
+      if (!live) return;
+      const names = [...(snap.held ?? []), ...(snap.pending ?? [])].map((l) => l.name ?? '');
+      setHeld(new Set(names.filter((n) => n.startsWith(RUN_LOCK_PREFIX)).map((n) => n.slice(RUN_LOCK_PREFIX.length))));
+    });
+    return () => {
+      live = false;
+    };
+  }, [runs]);
+  return held;
+}
+
+/** Every stored run, newest first, with what the lists need; undefined while loading. */
+export function useRuns(): RunView[] | undefined {
+  const data = useLiveQuery(async () => ({ runs: await listRuns(), ckpts: await checkpointSteps() }), []);
+  const held = useHeldRuns(data?.runs);
+  const liveId = useStudio((s) => s.liveRun?.runId ?? null);
+  if (!data || !held) return undefined;
+  return data.runs.map((r) => {
+    const losses = r.steps.map((p) => p.loss).filter(Number.isFinite);
+    const active = r.status === 'running' || r.status === 'paused';
+    return {
+      ...r,
+      interrupted: active && r.id !== liveId && !held.has(r.id),
+      checkpointStep: data.ckpts.get(r.id) ?? null,
+      firstLoss: mean(losses.slice(0, EDGE)),
+      lastLoss: mean(losses.slice(-EDGE)),
+    };
+  });
+}
+
+/** Runs that have adapter files (finished, stopped, NaN-stopped with a last good state, or imported). */
+export function withAdapters(runs: RunView[] | undefined): RunView[] {
+  return (runs ?? []).filter((r) => !!r.adapter);
+}
