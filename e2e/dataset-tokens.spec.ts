@@ -16,6 +16,10 @@ test('the token view shows role-coloured chips with labels and trained/masked co
     const m = /(\d+) tokens · (\d+) trained · (\d+) masked/.exec((await counts.textContent()) ?? '');
     return m ? { total: +m[1], trained: +m[2], masked: +m[3] } : null;
   };
+  // By default the view shows what the Train settings train: for instruction pairs, the completion only.
+  await expect(page.getByLabel('Which tokens are trained').locator('option:checked')).toHaveText('As in Train settings (Completion only)');
+  await expect(page.getByTestId('token-view')).toContainText('a stand-in until a model is loaded');
+  await page.getByTestId('token-view').screenshot({ path: '/tmp/shots/dataset-token-view-default.png' });
   const assistantOnly = (await parse())!;
   expect(assistantOnly.trained + assistantOnly.masked).toBe(assistantOnly.total);
   expect(await page.locator('[data-testid="token-chip"][data-trained="true"]').count()).toBe(assistantOnly.trained);
@@ -29,9 +33,10 @@ test('the token view shows role-coloured chips with labels and trained/masked co
   await expect.poll(async () => (await parse())!.trained).toBeGreaterThan(assistantOnly.trained + 5);
 
   await page.getByLabel('Which tokens are trained').selectOption('full');
+  await expect(page.getByTestId('token-view')).toContainText('preview, not the Train setting');
   await expect.poll(async () => (await parse())!.masked).toBe(0);
   await expect(page.getByTestId('token-view')).toContainText('common gotcha');
-  await page.getByTestId('token-view').screenshot({ path: 'test-results/dataset-token-view.png' });
+  await page.getByTestId('token-view').screenshot({ path: '/tmp/shots/dataset-token-view.png' });
 });
 
 test('statistics count tokens with the loaded tokenizer', async ({ page }) => {

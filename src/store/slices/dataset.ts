@@ -67,16 +67,17 @@ export interface DatasetSlice {
   toasts: Toast[];
   dbNotice: string | null;
   /**
-   * The tokenizer the token view and token statistics use. The Model section sets it when a model loads
-   * (`setTokenizer(tok, 'SmolLM2-135M')`); until then the token view offers the bundled sample tokenizer.
+   * A stand-in tokenizer for the token view while no model is loaded (the bundled sample). The loaded model's
+   * tokenizer (ModelSlice.tokenizer) always takes precedence.
    */
-  tokenizer: StudioTokenizer | null;
-  tokenizerName: string | null;
-  labelMode: MaskMode;
-  trainEos: boolean;
+  previewTokenizer: StudioTokenizer | null;
+  previewTokenizerName: string | null;
+  /** Token-view overrides of the Train settings; null = show what the Train settings would train. */
+  labelMode: MaskMode | null;
+  labelTrainEos: boolean | null;
 
-  setTokenizer: (tokenizer: StudioTokenizer | null, name?: string | null) => void;
-  setLabelOptions: (opts: { labelMode?: MaskMode; trainEos?: boolean }) => void;
+  setPreviewTokenizer: (tokenizer: StudioTokenizer | null, name?: string | null) => void;
+  setLabelOptions: (opts: { labelMode?: MaskMode | null; labelTrainEos?: boolean | null }) => void;
   setActiveDataset: (id: string | null) => void;
   setFilters: (patch: Partial<DatasetFilters>) => void;
   setSort: (sort: SortKey, desc?: boolean) => void;
@@ -118,12 +119,12 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
   undoStack: [],
   toasts: [],
   dbNotice: null,
-  tokenizer: null,
-  tokenizerName: null,
-  labelMode: 'assistant-only',
-  trainEos: true,
+  previewTokenizer: null,
+  previewTokenizerName: null,
+  labelMode: null,
+  labelTrainEos: null,
 
-  setTokenizer: (tokenizer, name = null) => set({ tokenizer, tokenizerName: tokenizer ? name : null }),
+  setPreviewTokenizer: (previewTokenizer, name = null) => set({ previewTokenizer, previewTokenizerName: previewTokenizer ? name : null }),
   setLabelOptions: (opts) => set(opts),
   setActiveDataset: (id) => {
     if (id === get().activeDatasetId) return;

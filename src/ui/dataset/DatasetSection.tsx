@@ -71,6 +71,7 @@ export function DatasetSection() {
   const byId = useMemo(() => new Map(all.map((e, i) => [e.id, i])), [all]);
   const visible = useMemo(() => filterExamples(all, filters, sort, sortDesc, dups.groupOf), [all, filters, sort, sortDesc, dups.groupOf]);
   const tags = useMemo(() => [...new Set(all.flatMap((e) => e.tags))].sort(), [all]);
+  const kinds = useMemo(() => new Set(all.map((e) => e.body.kind)), [all]);
   const selected = useMemo(() => new Set(selection), [selection]);
   const actions = useEditorActions(active?.id ?? null, visible, all, byId);
 
@@ -182,6 +183,7 @@ export function DatasetSection() {
                   total={Math.max(all.length, (openIndex ?? all.length) + 1)}
                   systemPrompt={active.systemPrompt}
                   knownTags={tags}
+                  kinds={kinds}
                   duplicate={dupInfo}
                   onOpen={actions.openById}
                   onDuplicate={() => void actions.duplicate()}

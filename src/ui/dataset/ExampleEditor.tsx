@@ -16,6 +16,8 @@ export interface ExampleEditorProps {
   total: number;
   systemPrompt: string;
   knownTags: string[];
+  /** Kinds present in the dataset (decides the recommended mask mode). */
+  kinds: ReadonlySet<ExampleBody['kind']>;
   duplicate?: { group: DuplicateGroup; others: { id: string; position: number }[] };
   onOpen: (id: string) => void;
   onDuplicate: () => void;
@@ -90,7 +92,7 @@ export function ExampleEditor(p: ExampleEditorProps) {
           </label>
         </div>
         <TextField label="Notes" hint="not trained" value={draft.notes} onChange={(notes) => editDraft({ notes })} testId="field-notes" rows={1} placeholder="Why this example exists, what to check…" />
-        <TokenView example={body} systemPrompt={p.systemPrompt} />
+        <TokenView example={body} systemPrompt={p.systemPrompt} kinds={p.kinds} />
       </div>
     </section>
   );

@@ -5,6 +5,7 @@ import { bodyText, computeStats, splitByRatio, type Histogram } from '../../db';
 import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { Dialog } from './Dialog';
+import { useLabelSettings } from './useLabelSettings';
 
 function Bars({ h, unit }: { h: Histogram; unit: string }) {
   const max = Math.max(1, ...h.buckets.map((b) => b.count));
@@ -26,24 +27,22 @@ function Bars({ h, unit }: { h: Histogram; unit: string }) {
 
 /** Counts by split/kind/tag, length histograms, and the seeded train/validation split. */
 export function StatsDialog({ dataset, examples, onClose }: { dataset: Dataset; examples: Example[]; onClose: () => void }) {
-  const tokenizer = useStudio((s) => s.tokenizer);
-  const tokenizerName = useStudio((s) => s.tokenizerName);
-  const mode = useStudio((s) => s.labelMode);
-  const trainEos = useStudio((s) => s.trainEos);
+  const kinds = useMemo(() => new Set(examples.map((e) => e.body.kind)), [examples]);
+  const { tokenizer, tokenizerName, options } = useLabelSettings(kinds);
   const [countTokens, setCountTokens] = useState(false);
   const stats = useMemo(() => {
     const count =
       countTokens && tokenizer
         ? (ex: Example) => {
             try {
-              return buildLabels(tokenizer, ex.body, { mode, trainEos, systemPrompt: dataset.systemPrompt || undefined }).inputIds.length;
+              return buildLabels(tokenizer, ex.body, { ...options, maxLength: undefined, systemPrompt: dataset.systemPrompt || undefined }).inputIds.length;
             } catch {
               return tokenizer.encode(bodyText(ex.body)).length;
             }
           }
         : undefined;
     return computeStats(examples, count);
-  }, [examples, countTokens, tokenizer, mode, trainEos, dataset.systemPrompt]);
+  }, [examples, countTokens, tokenizer, options, dataset.systemPrompt]);
   const [ratio, setRatio] = useState(10);
   const [seed, setSeed] = useState(42);
   const guard = useStudio((s) => s.guard);

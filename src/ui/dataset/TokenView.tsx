@@ -1,10 +1,11 @@
 import './tokens.css';
 import { useDeferredValue, useMemo, useState } from 'react';
-import { buildLabels, type LabeledExample } from '../../data/labels';
+import { buildLabels, type LabeledExample, type LabelOptions } from '../../data/labels';
 import type { ExampleBody, MaskMode } from '../../data/types';
 import type { StudioTokenizer } from '../../text/tokenizer';
 import { useStudio } from '../../store';
 import { TokenChips } from './TokenChips';
+import { useLabelSettings } from './useLabelSettings';
 
 const MODES: { id: MaskMode; label: string }[] = [
   { id: 'assistant-only', label: 'Assistant turns' },
@@ -24,29 +25,32 @@ async function loadSampleTokenizer(): Promise<StudioTokenizer> {
   return loadTokenizer({ tokenizerJson: json.default, tokenizerConfig: config.default });
 }
 
-function label(tokenizer: StudioTokenizer, body: ExampleBody, mode: MaskMode, trainEos: boolean, systemPrompt?: string): LabeledExample | string {
+function label(tokenizer: StudioTokenizer, body: ExampleBody, options: Omit<LabelOptions, 'systemPrompt'>, systemPrompt?: string): LabeledExample | string {
   try {
-    return buildLabels(tokenizer, body, { mode, trainEos, systemPrompt: systemPrompt || undefined });
+    return buildLabels(tokenizer, body, { ...options, systemPrompt: systemPrompt || undefined });
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
 }
 
+const NO_KINDS: ReadonlySet<ExampleBody['kind']> = new Set();
+
 /**
  * The formatted example as the model sees it: one chip per token coloured by role, the label under each token
- * (−100 = not trained), and the trained/masked counts. `tokenizer` may be passed in; otherwise the store's.
+ * (−100 = not trained), and the trained/masked counts. Uses the Train settings (mode, EOS, template, max length) and
+ * the loaded model's tokenizer; `tokenizer` may be passed in instead (tests, other sections).
  */
-export function TokenView({ example, systemPrompt, tokenizer: given }: { example: ExampleBody; systemPrompt?: string; tokenizer?: StudioTokenizer | null }) {
-  const stored = useStudio((s) => s.tokenizer);
-  const name = useStudio((s) => s.tokenizerName);
-  const mode = useStudio((s) => s.labelMode);
-  const trainEos = useStudio((s) => s.trainEos);
+export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_KINDS }: { example: ExampleBody; systemPrompt?: string; tokenizer?: StudioTokenizer | null; kinds?: ReadonlySet<ExampleBody['kind']> }) {
+  const settings = useLabelSettings(kinds);
   const setLabelOptions = useStudio((s) => s.setLabelOptions);
-  const setTokenizer = useStudio((s) => s.setTokenizer);
+  const labelMode = useStudio((s) => s.labelMode);
+  const setPreviewTokenizer = useStudio((s) => s.setPreviewTokenizer);
   const [loading, setLoading] = useState<string | null>(null);
-  const tokenizer = given ?? stored;
+  const tokenizer = given ?? settings.tokenizer;
+  const name = given ? null : settings.tokenizerName;
+  const { mode, trainEos } = settings.options;
   const body = useDeferredValue(example);
-  const result = useMemo(() => (tokenizer ? label(tokenizer, body, mode, trainEos, systemPrompt) : null), [tokenizer, body, mode, trainEos, systemPrompt]);
+  const result = useMemo(() => (tokenizer ? label(tokenizer, body, settings.options, systemPrompt) : null), [tokenizer, body, settings.options, systemPrompt]);
 
   return (
     <section className="ds-tokens" aria-label="Tokens and labels" data-testid="token-view">
@@ -60,14 +64,25 @@ export function TokenView({ example, systemPrompt, tokenizer: given }: { example
         <span className="ds-spacer" />
         {tokenizer && (
           <>
-            <select className="ds-input ds-input--sm" aria-label="Which tokens are trained" value={mode} onChange={(e) => setLabelOptions({ labelMode: e.target.value as MaskMode })}>
+            <select
+              className="ds-input ds-input--sm"
+              aria-label="Which tokens are trained"
+              value={labelMode ?? ''}
+              onChange={(e) => setLabelOptions({ labelMode: (e.target.value || null) as MaskMode | null })}
+            >
+              <option value="">As in Train settings ({MODES.find((m) => m.id === settings.trainMode)?.label})</option>
               {MODES.map((m) => (
-                <option key={m.id} value={m.id}>{m.label}</option>
+                <option key={m.id} value={m.id}>Preview: {m.label}</option>
               ))}
             </select>
             <label className="ds-check" title="Train the end-of-turn token, so the model learns to stop">
-              <input type="checkbox" checked={trainEos} onChange={(e) => setLabelOptions({ trainEos: e.target.checked })} /> train EOS
+              <input type="checkbox" checked={trainEos} onChange={(e) => setLabelOptions({ labelTrainEos: e.target.checked === settings.trainEos ? null : e.target.checked })} /> train EOS
             </label>
+            {settings.overridden && (
+              <button type="button" className="ds-link" onClick={() => setLabelOptions({ labelMode: null, labelTrainEos: null })}>
+                back to Train settings
+              </button>
+            )}
           </>
         )}
       </header>
@@ -82,7 +97,7 @@ export function TokenView({ example, systemPrompt, tokenizer: given }: { example
             onClick={async () => {
               setLoading('loading');
               try {
-                setTokenizer(await loadSampleTokenizer(), 'sample tokenizer (tiny test vocabulary, ChatML template)');
+                setPreviewTokenizer(await loadSampleTokenizer(), 'sample tokenizer (tiny test vocabulary, ChatML template)');
                 setLoading(null);
               } catch (e) {
                 setLoading(`Could not load the sample tokenizer: ${e instanceof Error ? e.message : String(e)}`);
@@ -97,7 +112,13 @@ export function TokenView({ example, systemPrompt, tokenizer: given }: { example
         <p className="ds-error">This example cannot be formatted: {result}</p>
       ) : result ? (
         <>
-          {!given && name && <p className="ds-muted ds-tokens__source">Tokenizer: {name}</p>}
+          {name && (
+            <p className="ds-muted ds-tokens__source">
+              Tokenizer: {name}
+              {!settings.fromModel && ' — a stand-in until a model is loaded'} · mode {mode}
+              {settings.overridden ? ' (preview, not the Train setting)' : ''}
+            </p>
+          )}
           {result.warnings.map((w) => (
             <p key={w} className="ds-notice ds-tokens__warning">{w}</p>
           ))}
