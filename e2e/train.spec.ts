@@ -126,13 +126,14 @@ test('compare masking trains twice, the loss falls, both adapters answer side by
   await expect(page.getByTestId('export-run').locator('option')).toHaveCount(3);
 });
 
-test('a reload mid-training offers "Resume from step K", and resuming continues the step count', async ({ page }) => {
+test('a reload mid-training offers "Resume from step K"; resuming, pausing, stopping and continuing keep one unbroken step count', async ({ page }) => {
   test.setTimeout(180_000);
   await setup(page);
   await fastSettings(page, { maxSteps: 30, checkpointEvery: 5 });
   await page.getByTestId('train-start').click();
   const step = page.getByTestId('live-step');
-  await expect.poll(async () => Number(await step.getAttribute('data-step')), { timeout: 90_000 }).toBeGreaterThanOrEqual(12);
+  const current = async () => Number(await step.getAttribute('data-step'));
+  await expect.poll(current, { timeout: 90_000 }).toBeGreaterThanOrEqual(12);
 
   await page.reload();
   await expect(page.getByTestId('train-section')).toBeVisible();
@@ -149,13 +150,34 @@ test('a reload mid-training offers "Resume from step K", and resuming continues 
   await page.getByTestId('load-again-button').click();
   await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
   await page.getByTestId('nav-train').click();
-  await page.getByTestId('run-row').first().getByTestId('run-resume').click();
+  await row.getByTestId('run-resume').click();
   await expect(page.getByTestId('resumed-note')).toHaveText(`Resumed from step ${k}.`);
-  await expect.poll(async () => Number(await step.getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThan(k);
-  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'finished', { timeout: 90_000 });
-  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-steps', '30');
+  await expect.poll(current, { timeout: 60_000 }).toBeGreaterThan(k);
 
-  // The stored history counts 1, 2, … 30 once each: nothing repeated after step K, nothing missing.
+  // Pause holds the step count still; Resume moves it on.
+  await page.getByTestId('train-pause').click();
+  await expect(page.getByTestId('live-status')).toHaveText('Paused');
+  await page.waitForTimeout(800); // a step already on the GPU when Pause came may still land
+  const paused = await current();
+  await page.waitForTimeout(2000);
+  expect(await current()).toBe(paused);
+  await page.getByTestId('train-resume').click();
+  await expect(page.getByTestId('live-status')).toHaveText('Training');
+  await expect.poll(current, { timeout: 60_000 }).toBeGreaterThan(paused);
+
+  // Stop keeps an adapter and a checkpoint where it stopped; Continue finishes the run from there.
+  await page.getByTestId('train-stop').click();
+  await expect(row).toHaveAttribute('data-status', 'stopped', { timeout: 60_000 });
+  await expect(page.getByTestId('train-message')).toContainText('Stopped at step');
+  const s = Number(await row.getAttribute('data-steps'));
+  expect(s).toBeLessThan(30);
+  await expect(row.getByTestId('run-resume')).toHaveText(`Continue from step ${s}`);
+  await row.getByTestId('run-resume').click();
+  await expect(page.getByTestId('resumed-note')).toHaveText(`Resumed from step ${s}.`);
+  await expect(row).toHaveAttribute('data-status', 'finished', { timeout: 90_000 });
+  await expect(row).toHaveAttribute('data-steps', '30');
+
+  // The stored history counts 1, 2, … 30 once each: nothing repeated after a resume, nothing missing.
   const steps = await page.evaluate(
     () =>
       new Promise<number[]>((resolve, reject) => {
@@ -163,7 +185,7 @@ test('a reload mid-training offers "Resume from step K", and resuming continues 
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
           const get = req.result.transaction('runs').objectStore('runs').getAll();
-          get.onsuccess = () => resolve((get.result[0] as { steps: { step: number }[] }).steps.map((s) => s.step));
+          get.onsuccess = () => resolve((get.result[0] as { steps: { step: number }[] }).steps.map((x) => x.step));
         };
       }),
   );

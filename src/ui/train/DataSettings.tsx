@@ -37,10 +37,10 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
           testId="train-mode"
           disabled={locked}
           value={form.mode ?? 'recommended'}
-          hint={MODE_HINTS[mode]}
+          hint={kinds.size || form.mode ? MODE_HINTS[mode] : 'Assistant turns for chats, the completion for pairs.'}
           onChange={(v) => setTrainForm({ mode: v === 'recommended' ? null : (v as MaskMode) })}
           options={[
-            { value: 'recommended', label: `${MODE_LABELS[recommended]} (recommended)` },
+            { value: 'recommended', label: kinds.size ? `${MODE_LABELS[recommended]} (recommended)` : 'Recommended for the dataset' },
             ...MODES.map((m) => ({ value: m, label: MODE_LABELS[m] })),
           ]}
         />

@@ -11,7 +11,7 @@ import type { RunCheckpoint } from '../../train/run';
 import type { TrainingExample } from '../../train/data';
 import { engine } from '../../worker/client';
 import type { EngineEvent } from '../../worker/protocol';
-import { markWorkerAdapter, setLive, setTrainMessage, trainState, updateLive, type LiveRun } from '../../store/slices/train';
+import { markWorkerAdapter, setChartRuns, setLive, setTrainMessage, toggleChartRun, trainState, updateLive, type LiveRun } from '../../store/slices/train';
 import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig } from './runConfig';
 
 export const RUN_LOCK_PREFIX = 'studio-run:';
@@ -68,10 +68,12 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
     modelName: model.name, modelSource: s.modelSource ?? '', config, templateChoice: form.template, examples, plan: null,
     totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group,
   });
+  // The chart starts over with a new run (or comparison) and keeps showing it once it ends.
+  if (!opts.compare || opts.compare.index === 0) setChartRuns([]);
   return follow(run, null, opts.compare ?? null);
 }
 
-/** Continues an interrupted run from its stored checkpoint (same data snapshot, config and seed). */
+/** Continues an interrupted or stopped run from its stored checkpoint (same data snapshot, config and seed). */
 export async function resumeRun(runId: string): Promise<Run | null> {
   const why = blocker();
   if (why) return fail('Cannot resume', why);
@@ -95,6 +97,8 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     steps: run.steps, evals: run.evals, resumedFrom: resume ? resume.snapshot.step : null, compare,
   });
   let lastFlush = performance.now();
+  // Checkpoints are written one after another; the end of the run waits for them.
+  let saving: Promise<void> = Promise.resolve();
   const history = () => {
     const l = trainState().liveRun;
     return { steps: l?.steps ?? [], evals: l?.evals ?? [] };
@@ -113,8 +117,11 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     } else if (e.type === 'eval') {
       updateLive((l) => ({ evals: [...l.evals, { step: e.step, loss: e.loss }] }));
     } else if (e.type === 'checkpoint') {
-      void saveCheckpoint(run, e.checkpoint, history()).catch((err: Error) =>
-        setTrainMessage({ tone: 'warning', title: 'A checkpoint could not be saved', text: `${err.message} Training goes on; a reload now could not resume from it.`, runId: run.id }),
+      const snapshot = { checkpoint: e.checkpoint, history: history() };
+      saving = saving.then(() =>
+        saveCheckpoint(run, snapshot.checkpoint, snapshot.history).catch((err: Error) =>
+          setTrainMessage({ tone: 'warning', title: 'A checkpoint could not be saved', text: `${err.message} Training goes on; a reload now could not resume from it.`, runId: run.id }),
+        ),
       );
     }
   };
@@ -131,8 +138,10 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
       const files = await engine().call({ type: 'exportAdapter', runId: run.id }, ['adapterFiles']);
       patch.adapter = { configText: files.files.configText, weights: files.files.weights, readme: files.files.readme };
     }
+    await saving;
     await updateRun(run.id, patch);
-    await deleteCheckpoints(run.id);
+    // A stopped run keeps the checkpoint the Worker wrote where it stopped, so it can be continued later.
+    if (status !== 'stopped') await deleteCheckpoints(run.id);
     const steps = history().steps;
     const last = steps[steps.length - 1];
     if (status === 'nonfinite')
@@ -140,14 +149,16 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
         tone: 'danger', runId: run.id, title: `Stopped at step ${done.steps + 1}: the loss became NaN or infinite`,
         text: `The adapter keeps the last good state (step ${done.steps}). Lower the learning rate or the grad-clip norm, or check for very long examples, then train again.`,
       });
-    else if (status === 'stopped') setTrainMessage({ tone: 'info', runId: run.id, title: `Stopped at step ${done.steps}`, text: 'The adapter of the steps done so far was kept and can be tried and exported.' });
+    else if (status === 'stopped') setTrainMessage({ tone: 'info', runId: run.id, title: `Stopped at step ${done.steps}`, text: 'The adapter of the steps done so far was kept and can be tried and exported; the run can also be continued from where it stopped.' });
     else setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : ''}.` });
     return { ...run, ...patch } as Run;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    await saving;
     await updateRun(run.id, { ...history(), status: 'failed', error: message }).catch(() => {});
     return fail('Training failed', message, run.id);
   } finally {
+    if (history().steps.length > 0) toggleChartRun(run.id, true);
     setLive(null);
     release();
   }
