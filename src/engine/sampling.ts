@@ -12,16 +12,7 @@ export interface SamplingOptions {
   topP: number;
 }
 
-export function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as mulberry } from './model/random';
 
 export function sampleToken(logits: Float32Array, opts: SamplingOptions, rand: () => number): number {
   if (opts.temperature <= 0) {

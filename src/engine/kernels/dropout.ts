@@ -1,5 +1,6 @@
 import { f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { requireElementwise } from './validate';
 import { accumulate, copy } from './residual';
 import { dropoutScale, dropoutThreshold } from '../reference/dropout';
 
@@ -9,10 +10,9 @@ function check(name: string, N: number, p: number, seed: number, bufs: [GPUBuffe
   const fail = (msg: string) => {
     throw new RangeError(`${name}: ${msg}`);
   };
-  if (!Number.isInteger(N) || N <= 0) fail(`N must be a positive integer, got ${N}`);
+  requireElementwise(name, N, bufs);
   if (!(p >= 0 && p < 1)) fail(`p must be in [0, 1), got ${p}`);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be a u32, got ${seed}`);
-  for (const [b, what] of bufs) if (b.size < N * 4) fail(`${what} holds ${Math.floor(b.size / 4)} f32 but needs ${N}`);
 }
 
 function run(rec: Recorder, label: string, dst: GPUBuffer, src: GPUBuffer, N: number, p: number, seed: number, acc: boolean): void {

@@ -1,5 +1,6 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { requireCount, requireFloats } from './validate';
 import { biasBackward } from './bias';
 
 const WG = 128; // threads per row (layernorm_forward / layernorm_backward)
@@ -9,12 +10,10 @@ function check(ok: boolean, msg: string): void {
   if (!ok) throw new RangeError(`layernorm: ${msg}`);
 }
 function checkSizes(N: number, C: number): void {
-  check(Number.isInteger(N) && N > 0, `N must be a positive integer, got ${N}`);
-  check(Number.isInteger(C) && C > 0, `C must be a positive integer, got ${C}`);
+  requireCount('layernorm', 'N', N);
+  requireCount('layernorm', 'C', C);
 }
-function fits(buf: GPUBuffer, floats: number, what: string): void {
-  check(buf.size >= floats * 4, `${what} holds ${Math.floor(buf.size / 4)} f32 but needs ${floats}`);
-}
+const fits = (buf: GPUBuffer, floats: number, what: string) => requireFloats('layernorm', floats, [[buf, what]]);
 
 /** out (N, C), mean (N), rstd (N) ← inp (N, C), weight (C), bias (C). GPT-2 LayerNorm (biased variance). */
 export function layernormForward(

@@ -1,13 +1,12 @@
 import { f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { requireElementwise } from './validate';
 
 const WG = 256;
 
 function check(name: string, N: number, bufs: [GPUBuffer, string][], alpha = 0): void {
-  if (!Number.isInteger(N) || N <= 0) throw new RangeError(`${name}: N must be a positive integer, got ${N}`);
+  requireElementwise(name, N, bufs);
   if (!Number.isFinite(alpha)) throw new RangeError(`${name}: alpha must be finite, got ${alpha}`);
-  for (const [b, what] of bufs)
-    if (b.size < N * 4) throw new RangeError(`${name}: ${what} holds ${Math.floor(b.size / 4)} f32 but needs ${N}`);
   for (let i = 1; i < bufs.length; i++)
     if (bufs[i][0] === bufs[0][0])
       throw new Error(`${name}: ${bufs[0][1]} and ${bufs[i][1]} are the same buffer; a buffer cannot be read and written in one dispatch`);

@@ -1,5 +1,6 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { requireCount, requireFloats } from './validate';
 
 const WG = 128; // threads per row (rmsnorm_forward / rmsnorm_backward)
 const TX = 32; // columns per workgroup in rmsnorm_dweight
@@ -8,12 +9,10 @@ function check(ok: boolean, msg: string): void {
   if (!ok) throw new RangeError(`rmsnorm: ${msg}`);
 }
 function checkSizes(N: number, C: number): void {
-  check(Number.isInteger(N) && N > 0, `N must be a positive integer, got ${N}`);
-  check(Number.isInteger(C) && C > 0, `C must be a positive integer, got ${C}`);
+  requireCount('rmsnorm', 'N', N);
+  requireCount('rmsnorm', 'C', C);
 }
-function fits(buf: GPUBuffer, floats: number, what: string): void {
-  check(buf.size >= floats * 4, `${what} holds ${Math.floor(buf.size / 4)} f32 but needs ${floats}`);
-}
+const fits = (buf: GPUBuffer, floats: number, what: string) => requireFloats('rmsnorm', floats, [[buf, what]]);
 
 /** out (N, C), rstd (N) ← inp (N, C), weight (C). HF LlamaRMSNorm: out = x · rsqrt(mean(x²) + eps) · w. */
 export function rmsnormForward(rec: Recorder, out: GPUBuffer, rstd: GPUBuffer, inp: GPUBuffer, weight: GPUBuffer, N: number, C: number, eps: number): void {

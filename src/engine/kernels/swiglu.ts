@@ -1,13 +1,10 @@
 import type { Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { requireElementwise } from './validate';
 
 const WG = 256;
 
-function check(name: string, N: number, bufs: [GPUBuffer, string][]): void {
-  if (!Number.isInteger(N) || N <= 0) throw new RangeError(`${name}: N must be a positive integer, got ${N}`);
-  for (const [b, what] of bufs)
-    if (b.size < N * 4) throw new RangeError(`${name}: ${what} holds ${Math.floor(b.size / 4)} f32 but needs ${N}`);
-}
+const check = requireElementwise;
 
 /** out = silu(gate) · up, elementwise over N values (N = element count, e.g. tokens × intermediate size). */
 export function swigluForward(rec: Recorder, out: GPUBuffer, gate: GPUBuffer, up: GPUBuffer, N: number): void {
