@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { startTinyHub, TINY_REPO, type TinyHub } from './fixtures/tinyModel';
+import { startTinyHub, writeTinyModel, TINY_REPO, type TinyHub } from './fixtures/tinyModel';
 import { loadFromHub, openModelPage } from './fixtures/studio';
 import { PAIRS, fastSettings, importPairs, runRow } from './fixtures/train';
 import { unzipStore } from '../src/ui/export/zip';
@@ -13,17 +13,19 @@ import { unzipStore } from '../src/ui/export/zip';
  */
 
 let hub: TinyHub;
+const NAN_REPO = 'studio-e2e/tiny-nan';
 test.beforeAll(async () => {
   hub = await startTinyHub();
+  writeTinyModel(join(hub.root, NAN_REPO), 7, {}, { poison: true });
 });
 test.afterAll(async () => {
   await hub?.close();
 });
 
-async function setup(page: Page) {
+async function setup(page: Page, repo = TINY_REPO) {
   await importPairs(page);
   await openModelPage(page);
-  await loadFromHub(page, hub.hub.url, TINY_REPO);
+  await loadFromHub(page, hub.hub.url, repo);
   await page.getByTestId('nav-train').click();
   await expect(page.getByTestId('train-section')).toBeVisible();
 }
@@ -190,4 +192,20 @@ test('a reload mid-training offers "Resume from step K"; resuming, pausing, stop
       }),
   );
   expect(steps).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+});
+
+test('a loss that turns NaN stops the run at once and says so, keeping the last good adapter', async ({ page }) => {
+  await setup(page, NAN_REPO);
+  await fastSettings(page, { maxSteps: 10 });
+  await page.getByTestId('train-start').click();
+  const message = page.getByTestId('train-message');
+  await expect(message).toContainText('Stopped at step 1: the loss became NaN or infinite', { timeout: 60_000 });
+  await expect(message).toContainText('Lower the learning rate');
+  await expect(message.locator('[data-tone]')).toHaveAttribute('data-tone', 'danger');
+  await expect(runRow(page, 'Completion only')).toHaveAttribute('data-status', 'nonfinite');
+  await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-nan', 'true');
+  // The adapter of the last good state (here: the initial one, step 0) is kept and exportable.
+  await page.getByTestId('nav-export').click();
+  await expect(page.getByTestId('export-run').locator('option')).toHaveCount(1);
+  await expect(page.getByTestId('export-run')).toContainText('0 steps');
 });

@@ -35,7 +35,7 @@ function AdapterFiles({ run }: { run: RunView }) {
   const zip = () => saveFile(`${folder}.zip`, zipStore(files.map(([name, data]) => ({ name: `${folder}/${name}`, data }))), 'application/zip');
   const [copied, setCopied] = useState(false);
   const code = peftSnippet(baseModelOf(run), folder);
-  const last = run.steps[run.steps.length - 1];
+  const last = run.doneSteps > 0 ? { step: run.doneSteps } : null;
   const c = run.config;
   return (
     <>
@@ -100,7 +100,7 @@ export function ExportSection() {
             <select id="export-run" className="sel" value={run?.id ?? ''} onChange={(e) => setPicked(e.target.value)} data-testid="export-run">
               {adapters.map((r) => (
                 <option key={r.id} value={r.id}>
-                  {r.name} — {r.status === 'imported' ? 'imported' : `${r.steps.length ? r.steps[r.steps.length - 1].step : 0} steps`}, {new Date(r.createdAt).toLocaleString()}
+                  {r.name} — {r.status === 'imported' ? 'imported' : `${r.doneSteps} steps${r.status === 'nonfinite' ? ' (NaN stop)' : r.status === 'stopped' ? ' (stopped)' : ''}`}, {new Date(r.createdAt).toLocaleString()}
                 </option>
               ))}
             </select>

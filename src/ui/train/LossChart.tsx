@@ -28,12 +28,14 @@ function path(points: { x: number; y: number }[]): string {
 export function LossChart({ series, maxStep, testId }: { series: ChartSeries[]; maxStep?: number; testId?: string }) {
   const finite = series.flatMap((s) => [...s.train, ...s.eval]).filter((p) => Number.isFinite(p.loss));
   const lastStep = Math.max(1, maxStep ?? 0, ...series.flatMap((s) => [...s.train, ...s.eval].map((p) => p.step)));
-  if (finite.length === 0)
+  if (finite.length === 0) {
+    const nan = series.some((s) => s.train.length > 0);
     return (
-      <div className="chart chart--empty" data-testid={testId}>
-        <p className="muted">The loss appears here after the first step.</p>
+      <div className="chart chart--empty" data-testid={testId} data-nan={nan || undefined}>
+        <p className={nan ? 'chart__nan-text' : 'muted'}>{nan ? 'The loss was NaN or infinite from the first step.' : 'The loss appears here after the first step.'}</p>
       </div>
     );
+  }
   let lo = Math.min(...finite.map((p) => p.loss));
   let hi = Math.max(...finite.map((p) => p.loss));
   const margin = (hi - lo) * 0.08 || Math.abs(hi) * 0.1 || 0.5;

@@ -24,7 +24,7 @@ function RunRow({ run }: { run: RunView }) {
   const [confirm, setConfirm] = useState(false);
   const isLive = live?.runId === run.id;
   const [label, tone] = run.interrupted ? ['Interrupted', 'badge--warning'] : (STATUS_LABEL[run.status] ?? [run.status, 'badge--neutral']);
-  const steps = run.steps.length ? run.steps[run.steps.length - 1].step : 0;
+  const steps = run.doneSteps;
   return (
     <li className="trn-run" data-testid="run-row" data-run-id={run.id} data-status={run.interrupted ? 'interrupted' : run.status} data-steps={steps} data-first-loss={run.firstLoss ?? ''} data-last-loss={run.lastLoss ?? ''}>
       <div className="trn-run__main">

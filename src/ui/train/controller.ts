@@ -132,6 +132,13 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
       onEvent,
     );
     const status: RunStatus = done.reason;
+    if (status === 'nonfinite') {
+      // Mark the step that blew up (the Worker reports no step event for it), so the chart shows where.
+      updateLive((l) => {
+        const prev = l.steps[l.steps.length - 1];
+        return { steps: [...l.steps, { step: done.steps + 1, epoch: prev?.epoch ?? 0, loss: NaN, lr: prev?.lr ?? 0, gradNorm: NaN, tokensPerSec: 0, elapsed: prev?.elapsed ?? 0 }] };
+      });
+    }
     const patch: Partial<Run> = { ...history(), status, finishedAt: Date.now() };
     if (run.config!.lora) {
       markWorkerAdapter(run.id);

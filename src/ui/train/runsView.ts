@@ -13,6 +13,8 @@ export interface RunView extends Run {
   /** Mean of the first and last few training losses, for "6.21 → 2.93". */
   firstLoss: number | null;
   lastLoss: number | null;
+  /** Optimizer steps done (a NaN-stopped run's marker step does not count). */
+  doneSteps: number;
 }
 
 const EDGE = 5;
@@ -57,6 +59,7 @@ export function useRuns(): RunView[] | undefined {
       checkpointStep: data.ckpts.get(r.id) ?? null,
       firstLoss: mean(losses.slice(0, EDGE)),
       lastLoss: mean(losses.slice(-EDGE)),
+      doneSteps: r.steps.filter((p) => Number.isFinite(p.loss)).reduce((a, p) => Math.max(a, p.step), 0),
     };
   });
 }
