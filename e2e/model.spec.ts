@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
@@ -79,6 +79,20 @@ test('hub URL: loads with progress, shows the card and the stored copy; a missin
   // Nothing partial was stored for the faulty endpoint.
   await expect(page.getByTestId('stored-model')).toHaveCount(1);
 
+  // A gated repo: what to do without a token; with one (kept in this tab's sessionStorage only), why it was refused.
+  await loadFromHub(page, `${hub.hub.url}/__fault/gated`, TINY_REPO, { expectLoaded: false });
+  await expect(error).toContainText('This model is gated');
+  await expect(error.getByTestId('load-error-message')).toContainText('create an access token');
+  await page.getByTestId('hub-token').fill('hf_e2e_secret');
+  await loadFromHub(page, `${hub.hub.url}/__fault/gated`, TINY_REPO, { expectLoaded: false });
+  await expect(error.getByTestId('load-error-message')).toContainText('your access token is not (yet) allowed');
+  const stored_ = await page.evaluate(() => ({ session: sessionStorage.getItem('studio.hubToken'), local: localStorage.getItem('studio.hubToken') }));
+  expect(stored_).toEqual({ session: 'hf_e2e_secret', local: null });
+  await page.getByRole('button', { name: 'Forget token' }).click();
+  await expect(page.getByTestId('hub-token')).toHaveValue('');
+  expect(await page.evaluate(() => sessionStorage.getItem('studio.hubToken'))).toBeNull();
+  await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
+
   // Delete the stored copy.
   await stored.getByTestId('stored-delete').click();
   await stored.getByTestId('stored-confirm-delete').click();
@@ -101,6 +115,16 @@ test('local files: folder picker, file picker, and a pick missing the tokenizer 
   const error = page.getByTestId('load-error');
   await expect(error.getByTestId('load-error-file')).toHaveText('tokenizer.json');
   await expect(error).toContainText('was not among the chosen files');
+  await expect(error.getByTestId('load-error-previous')).toHaveText('my-tiny-model is still loaded and ready to use.');
+
+  // An architecture the engine does not implement: named as such, with the supported ones.
+  const bert = join(mkdtempSync(join(tmpdir(), 'studio-e2e-bert-')), 'bert');
+  const bertModel = writeTinyModel(bert, 3);
+  writeFileSync(join(bert, 'config.json'), JSON.stringify({ ...bertModel.model.configJson, model_type: 'bert', architectures: ['BertForMaskedLM'] }));
+  await page.getByTestId('local-folder').setInputFiles(bert);
+  await expect(error.getByTestId('load-error-message')).toHaveAttribute('data-kind', 'unsupported');
+  await expect(error).toContainText('Unsupported model: bert (local folder)');
+  await expect(error.getByTestId('load-error-message')).toContainText('"bert" is not supported');
   await expect(error.getByTestId('load-error-previous')).toHaveText('my-tiny-model is still loaded and ready to use.');
 
   // All four files picked one by one.

@@ -45,7 +45,7 @@ function LoadAgain() {
 
 /** The Model section: pick the base model (built-in, hub or local files), watch it load, see what it is. */
 export function ModelSection() {
-  const [tab, setTab] = useState<Tab>('builtin');
+  const [tab, setTab] = useState<Tab>(() => (rememberedSource()?.kind === 'hub' ? 'hub' : 'builtin'));
   const notice = useStudio((s) => s.modelNotice);
   const hasModel = useStudio((s) => s.modelInfo !== null);
   return (

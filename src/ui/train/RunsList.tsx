@@ -41,9 +41,9 @@ function RunRow({ run }: { run: RunView }) {
         {run.error && <span className="fld__hint fld__hint--bad">{run.error}</span>}
       </div>
       <div className="trn-run__actions">
-        {(run.interrupted || run.status === 'stopped') && run.checkpointStep !== null && (
-          <Button size="sm" variant={run.interrupted ? 'primary' : 'secondary'} disabled={!!live} onClick={() => void resumeRun(run.id)} data-testid="run-resume">
-            {run.interrupted ? 'Resume' : 'Continue'} from step {run.checkpointStep}
+        {(run.interrupted || run.status === 'stopped' || run.status === 'failed') && run.checkpointStep !== null && (
+          <Button size="sm" variant={run.status === 'stopped' ? 'secondary' : 'primary'} disabled={!!live} onClick={() => void resumeRun(run.id)} data-testid="run-resume">
+            {run.status === 'stopped' ? 'Continue' : 'Resume'} from step {run.checkpointStep}
           </Button>
         )}
         {run.interrupted && run.checkpointStep === null && <span className="fld__hint">No checkpoint to resume from</span>}

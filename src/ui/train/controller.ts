@@ -15,7 +15,7 @@ import { markWorkerAdapter, setChartRuns, setLive, setTrainMessage, toggleChartR
 import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig } from './runConfig';
 
 export const RUN_LOCK_PREFIX = 'studio-run:';
-const FLUSH_MS = 2000;
+const FLUSH_MS = 5000;
 let compareCancelled = false;
 
 function holdLock(runId: string): () => void {
@@ -73,7 +73,7 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
   return follow(run, null, opts.compare ?? null);
 }
 
-/** Continues an interrupted or stopped run from its stored checkpoint (same data snapshot, config and seed). */
+/** Continues an interrupted, stopped or failed run from its stored checkpoint (same data snapshot, config and seed). */
 export async function resumeRun(runId: string): Promise<Run | null> {
   const why = blocker();
   if (why) return fail('Cannot resume', why);
@@ -163,6 +163,7 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     const message = e instanceof Error ? e.message : String(e);
     await saving;
     await updateRun(run.id, { ...history(), status: 'failed', error: message }).catch(() => {});
+    // Its checkpoint stays: after e.g. a lost GPU the run can resume from it.
     return fail('Training failed', message, run.id);
   } finally {
     if (history().steps.length > 0) toggleChartRun(run.id, true);
