@@ -27,6 +27,8 @@ export interface CardInput {
   corpus: CorpusStats;
   finalLoss: number;
   finalTargets: number;
+  finalWindows: number;
+  heldOutWindows: number;
   evals: EvalPoint[];
   samples: Sample[];
   command: string;
@@ -116,7 +118,7 @@ unk), \`<|im_start|>\` (1), \`<|im_end|>\` (2). \`tokenizer_config.json\` carrie
 ## Results
 
 Final held-out loss: **${c.finalLoss.toFixed(3)}** nats/token (perplexity ${Math.exp(c.finalLoss).toFixed(1)}) over ${fmt(c.finalTargets)} held-out
-next-token targets, against **${lnV.toFixed(3)}** = ln(${c.config.vocabSize}) for a uniform guess over the vocabulary.
+next-token targets (${c.finalWindows === c.heldOutWindows ? `all ${c.finalWindows}` : `${c.finalWindows} evenly spread of the ${c.heldOutWindows}`} ${c.contextTrained}-token windows of the held-out split), against **${lnV.toFixed(3)}** = ln(${c.config.vocabSize}) for a uniform guess over the vocabulary.
 
 Periodic held-out evaluations (a fixed, evenly spread subset of the held-out windows):
 

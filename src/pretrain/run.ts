@@ -44,8 +44,9 @@ export interface PretrainOptions {
   exportOnly: boolean;
   checkpointMinutes: number;
   evalMinutes: number;
-  /** Windows in the quick periodic evaluation. */
+  /** Windows in the quick periodic evaluation, and in the final one (evenly spread over the held-out stream). */
   evalWindows: number;
+  finalEvalWindows: number;
   warmupSteps: number;
   weightDecay: number;
   minLrRatio: number;
@@ -63,9 +64,10 @@ export const DEFAULTS = {
   seed: 0,
   vocabSize: 2048,
   checkpointMinutes: 5,
-  evalMinutes: 5,
-  evalWindows: 32,
-  warmupSteps: 20,
+  evalMinutes: 10,
+  evalWindows: 16,
+  finalEvalWindows: 64,
+  warmupSteps: 10,
   weightDecay: 0.1,
   minLrRatio: 0.1,
   samples: CARD_SAMPLES,
@@ -202,8 +204,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   }
 
   // Export: final evaluation over every held-out window, samples, model card, HF directory.
-  o.log('export: evaluating on the whole held-out split');
-  const final = await evaluate(trainer, evalBatches(corpus.heldOut, preset.context, preset.rows));
+  const finalBatches = evalBatches(corpus.heldOut, preset.context, preset.rows, o.finalEvalWindows);
+  const finalWindows = finalBatches.reduce((a, b) => a + b.rows, 0);
+  o.log(`export: evaluating on ${finalWindows} held-out windows`);
+  const final = await evaluate(trainer, finalBatches);
   o.log(`export: final held-out loss ${final.loss.toFixed(4)} over ${final.targets} targets (uniform baseline ln V = ${Math.log(config.vocabSize).toFixed(4)})`);
   const imEnd = corpus.tokenizer.tokenId(IM_END);
   if (imEnd === null) throw new Error('the tokenizer has no <|im_end|>');
@@ -216,7 +220,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   }
   const host = new Map<string, Float32Array>();
   for (const [name, buf] of weights) host.set(name, await readF32(gpu.device, buf));
-  const readme = cardFor(o, preset, config, params, state, corpus, final, samples, sampler.epochOf(state.dataPos));
+  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampler.epochOf(state.dataPos));
   const exported = writeModelDir(o.out, {
     configJson: wantConfig, weights: host, tokenizerJson: corpus.tokenizerJson, tokenizerConfig: corpus.tokenizerConfig, readme,
   }, imEnd);
@@ -226,13 +230,13 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
 
 function cardFor(
   o: PretrainOptions, preset: Preset, config: ModelConfig, params: number, state: PretrainState, corpus: PreparedCorpus,
-  final: { loss: number; targets: number }, samples: Sample[], epochs: number,
+  final: { loss: number; targets: number; windows: number; of: number }, samples: Sample[], epochs: number,
 ): string {
   const budget = state.budgetSeconds !== null ? `spanning a ${Math.round(state.budgetSeconds / 60)}-minute wall-clock budget` : `spanning ${state.budgetSteps} steps`;
   return modelCard({
     name: o.name, config, params, preset: o.preset, seed: state.seed, contextTrained: preset.context, rows: preset.rows,
     micro: preset.micro, peakLr: preset.lr, minLrRatio: o.minLrRatio, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
     schedule: budget, steps: state.step, tokensSeen: state.tokensSeen, epochs, seconds: state.seconds, machine: state.machine,
-    corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, evals: state.evals, samples, command: o.command,
+    corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of, evals: state.evals, samples, command: o.command,
   });
 }
