@@ -61,6 +61,19 @@ test('hub URL: loads with progress, shows the card and the stored copy; a missin
   await expect(stored.getByTestId('stored-size')).toHaveText(formatBytes(bytes));
   expect(hub.model.files.map((f) => basename(f)).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
 
+  // A slow download shows bytes, tensors, speed and time left, and Cancel leaves the loaded model as it was.
+  await page.getByTestId('hub-endpoint').fill(`${hub.hub.url}/__fault/slow-2000-40`);
+  await page.getByTestId('hub-load').click();
+  const stats = page.getByTestId('load-stats');
+  await expect(stats).toContainText(/[\d.]+ kB of [\d.]+ kB/);
+  await expect(stats).toContainText(/\d+ \/ 21 tensors/);
+  await expect(stats).toContainText(/[\d.]+ MB\/s/);
+  await expect(stats).toContainText(/ETA \d+ s/);
+  await page.getByTestId('load-cancel').click();
+  await expect(page.getByTestId('load-progress')).toHaveCount(0);
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
+  await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
+
   // A repo that does not exist: a clear error, and the loaded model is untouched.
   await loadFromHub(page, hub.hub.url, 'studio-e2e/no-such-model', { expectLoaded: false });
   const error = page.getByTestId('load-error');

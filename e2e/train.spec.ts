@@ -209,3 +209,31 @@ test('a loss that turns NaN stops the run at once and says so, keeping the last 
   await expect(page.getByTestId('export-run').locator('option')).toHaveCount(1);
   await expect(page.getByTestId('export-run')).toContainText('0 steps');
 });
+
+test('a GPU lost mid-training fails the run with what to do; after Reconnect and a model reload it resumes from its checkpoint', async ({ page }) => {
+  await setup(page);
+  await fastSettings(page, { maxSteps: 18, checkpointEvery: 5 });
+  await page.getByTestId('train-start').click();
+  await expect.poll(async () => Number(await page.getByTestId('live-step').getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThanOrEqual(6);
+  expect(await page.evaluate(() => window.__studio!.loseDevice())).toBe(true);
+
+  await expect(page.getByTestId('device-lost-banner')).toBeVisible();
+  const message = page.getByTestId('train-message');
+  await expect(message).toContainText('Training failed');
+  await expect(message).toContainText('The GPU device was lost after step');
+  const row = page.getByTestId('run-row').first();
+  await expect(row).toHaveAttribute('data-status', 'failed');
+  await expect(page.getByTestId('train-no-model')).toBeVisible(); // the model went with the device
+
+  await page.getByTestId('device-lost-banner').getByRole('button', { name: 'Reconnect GPU' }).click();
+  await expect(page.getByTestId('device-chip')).toHaveAttribute('data-status', 'ready');
+  await page.getByTestId('nav-model').click();
+  await expect(page.getByTestId('model-section')).toContainText('The GPU was lost');
+  await page.getByTestId('load-again-button').click();
+  await expect(page.getByTestId('model-name')).toHaveText(TINY_REPO);
+  await page.getByTestId('nav-train').click();
+  await expect(row.getByTestId('run-resume')).toHaveText(/^Resume from step (5|10|15)$/);
+  await row.getByTestId('run-resume').click();
+  await expect(row).toHaveAttribute('data-status', 'finished', { timeout: 60_000 });
+  await expect(row).toHaveAttribute('data-steps', '18');
+});

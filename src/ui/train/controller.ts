@@ -125,6 +125,10 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
       );
     }
   };
+  let lost = false;
+  const offLost = engine().subscribe((e) => {
+    if (e.type === 'deviceLost') lost = true;
+  });
   try {
     const done = await engine().call(
       { type: 'train', runId: run.id, examples: run.examples, config: run.config!, ...(resume ? { resume } : {}) },
@@ -160,12 +164,19 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     else setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : ''}.` });
     return { ...run, ...patch } as Run;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
+    // A lost device fails the run's GPU reads (often as an abort) around the time its 'deviceLost' event arrives.
+    if (!lost) await new Promise((r) => setTimeout(r, 300));
+    if (lost || trainState().gpuStatus === 'lost') {
+      const at = history().steps.length ? history().steps[history().steps.length - 1].step : 0;
+      message = `The GPU device was lost after step ${at}. Reconnect the GPU (banner above), load the model again, then resume the run from its last checkpoint.`;
+    }
     await saving;
     await updateRun(run.id, { ...history(), status: 'failed', error: message }).catch(() => {});
     // Its checkpoint stays: after e.g. a lost GPU the run can resume from it.
     return fail('Training failed', message, run.id);
   } finally {
+    offLost();
     if (history().steps.length > 0) toggleChartRun(run.id, true);
     setLive(null);
     release();
