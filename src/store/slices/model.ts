@@ -4,6 +4,7 @@ import type { LoadProgress } from '../../engine/io/stream';
 import type { EngineErrorKind, ModelInfo, ModelSourceSpec } from '../../worker/protocol';
 import { engine, EngineError } from '../../worker/client';
 import { loadTokenizer, type StudioTokenizer } from '../../text/tokenizer';
+import { connectGpu } from './gpu';
 
 /**
  * UI state of the Model section: the model the engine Worker holds (its card and tokenizer), a load in progress and
@@ -114,6 +115,12 @@ export async function loadModel(spec: ModelSourceSpec): Promise<boolean> {
   const source = describeSource(spec);
   const mine = ++loadSeq;
   set({ modelLoading: { source, progress: null, startedAt: performance.now() }, modelError: null });
+  if (get().gpuStatus === 'probing') await connectGpu();
+  if (get().gpuStatus !== 'ready') {
+    const why = get().gpuStatus === 'lost' ? 'The GPU device was lost: reconnect it (banner above), then load the model.' : 'Loading a model needs WebGPU: the weights go straight to the GPU. The Device page says how to enable it.';
+    set({ modelLoading: null, modelError: { kind: 'gpu-unavailable', message: why, source } });
+    return false;
+  }
   try {
     const done = await engine().call({ type: 'loadModel', source: spec }, ['modelLoaded'], (e) => {
       if (e.type === 'loadProgress' && mine === loadSeq) set({ modelLoading: { ...get().modelLoading!, progress: e.progress } });
