@@ -1,11 +1,23 @@
 // out (M, N) = alpha * op(a) @ op(b)  [+ bias broadcast over rows]  [+ out when accumulating]
 //
-// Layouts (all row-major f32):
+// Layouts (all row-major; a, bias and out are f32, b is f32 or f16):
 //   a is (M, K), or stored (K, M) when TRANS_A      -> element (m, k) at a[m * sam + k * sak]
 //   b is (K, N), or stored (N, K) when TRANS_B      -> element (k, n) at b[k * sbk + n * sbn]
 //   bias (N), read only when params.flags has HAS_BIAS; out (M, N).
-// TRANS_A / TRANS_B are pipeline overrides (fixed per call site, folded by the compiler); shapes are params, so one
-// pipeline per layout serves every shape.
+// TRANS_A / TRANS_B / B_F16 are pipeline overrides (fixed per call site, folded by the compiler); shapes are params,
+// so one pipeline per layout and b format serves every shape.
+//
+// b's storage format (why b only: it is the frozen base weight of every linear and of the LM head, the one operand
+// worth halving). b is declared array<u32> for both formats so one shader serves both:
+//   B_F16 = false: each word is an f32 (bitcast, free);
+//   B_F16 = true:  the f16 values are packed two per word, element i in word i / 2, low half first (the
+//                  little-endian byte order of a plain f16 array, as the loader writes it). They are unpacked with
+//                  the core builtin unpack2x16float, so no `enable f16` and no shader-f16 feature is needed, and
+//                  all arithmetic stays f32.
+// Entry points: `main` reads b element by element (any layout, either format). When the layout puts an invocation's
+// b values in whole words, the host picks `main_f16_k` (TRANS_B, even K: 4 consecutive k of a column = 2 words) or
+// `main_f16_n` (plain, even N: 8 consecutive columns of a row = 4 words), which load a word per 2 values instead of
+// per value; on SwiftShader that makes an f16 b faster than an f32 one (fewer gathers).
 //
 // Organisation (why): each invocation computes an 8 x 8 block of out held in four mat4x4 register accumulators
 // (a column of the matrix = one output row of 4 columns), reading 8 values of op(a) and 8 of op(b) per k and doing
@@ -27,11 +39,12 @@ struct Params {
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
 @group(0) @binding(2) var<storage, read> a : array<f32>;
-@group(0) @binding(3) var<storage, read> b : array<f32>;
+@group(0) @binding(3) var<storage, read> b : array<u32>; // f32 bits, or two f16 per word (B_F16)
 @group(0) @binding(4) var<storage, read> bias : array<f32>;
 
 override TRANS_A : bool = false;
 override TRANS_B : bool = false;
+override B_F16 : bool = false;
 override WG_X : u32 = 8; // workgroup columns; each invocation covers 8 output columns
 override WG_Y : u32 = 8; // workgroup rows; each invocation covers 8 output rows
 
@@ -50,8 +63,17 @@ fn loadA(rows : vec4<u32>, ka : u32) -> vec4<f32> {
   return vec4<f32>(a[rows.x + ka], a[rows.y + ka], a[rows.z + ka], a[rows.w + ka]);
 }
 
+// Element i of b as f32.
+fn bAt(i : u32) -> f32 {
+  if (B_F16) {
+    let pair = unpack2x16float(b[i >> 1u]);
+    return select(pair.x, pair.y, (i & 1u) != 0u);
+  }
+  return bitcast<f32>(b[i]);
+}
+
 fn loadB(cols : vec4<u32>, kb : u32) -> vec4<f32> {
-  return vec4<f32>(b[cols.x + kb], b[cols.y + kb], b[cols.z + kb], b[cols.w + kb]);
+  return vec4<f32>(bAt(cols.x + kb), bAt(cols.y + kb), bAt(cols.z + kb), bAt(cols.w + kb));
 }
 
 // c[i] += x[i] * w : a rank-1 update of one 4 x 4 quadrant.
@@ -60,13 +82,31 @@ fn outer(c : mat4x4<f32>, x : vec4<f32>, w : vec4<f32>) -> mat4x4<f32> {
                      fma(vec4<f32>(x.z), w, c[2]), fma(vec4<f32>(x.w), w, c[3]));
 }
 
+// c += x ⊗ w for the 8 x 8 block: x0/x1 are op(a) at one k for rows 0-3 / 4-7, w0/w1 op(b) for columns 0-3 / 4-7.
+fn update(s : Acc, x0 : vec4<f32>, x1 : vec4<f32>, w0 : vec4<f32>, w1 : vec4<f32>) -> Acc {
+  return Acc(outer(s.c00, x0, w0), outer(s.c01, x0, w1), outer(s.c10, x1, w0), outer(s.c11, x1, w1));
+}
+
 // One k: rows0/rows1 are the a offsets of rows 0-3 / 4-7, cols0/cols1 the b offsets of columns 0-3 / 4-7.
 fn step(s : Acc, rows0 : vec4<u32>, rows1 : vec4<u32>, cols0 : vec4<u32>, cols1 : vec4<u32>, ka : u32, kb : u32) -> Acc {
-  let x0 = loadA(rows0, ka);
-  let x1 = loadA(rows1, ka);
-  let w0 = loadB(cols0, kb);
-  let w1 = loadB(cols1, kb);
-  return Acc(outer(s.c00, x0, w0), outer(s.c01, x0, w1), outer(s.c10, x1, w0), outer(s.c11, x1, w1));
+  return update(s, loadA(rows0, ka), loadA(rows1, ka), loadB(cols0, kb), loadB(cols1, kb));
+}
+
+// f16 b, whole words: elements i .. i+3 for an even i (two words, two unpacks).
+fn words2(i : u32) -> vec4<f32> {
+  let w = i >> 1u;
+  return vec4<f32>(unpack2x16float(b[w]), unpack2x16float(b[w + 1u]));
+}
+
+// f16 b, plain layout, even N: columns p.x, p.x+1, p.y, p.y+1 of the row starting at kb (p even: whole words).
+fn loadPairs(p : vec2<u32>, kb : u32) -> vec4<f32> {
+  return vec4<f32>(unpack2x16float(b[(kb + p.x) >> 1u]), unpack2x16float(b[(kb + p.y) >> 1u]));
+}
+
+// f16 b with TRANS_B and an even K: column n's values at k .. k+3 (k a multiple of 4) are two whole words, so one
+// 4-k round loads 2 words per column instead of 4 elements. Returns [j] = the 4 columns `cols` at k + j.
+fn loadB4(cols : vec4<u32>, kb : u32) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(words2(cols.x + kb), words2(cols.y + kb), words2(cols.z + kb), words2(cols.w + kb)));
 }
 
 // Writes columns n0..n0+7 of row m (skipping those past the edge): lo holds columns 0-3, hi columns 4-7.
@@ -84,32 +124,73 @@ fn storeRow(m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
   }
 }
 
-@compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
+// Where one invocation's 8 x 8 block reads: a offsets of rows 0-3 / 4-7, b offsets of columns 0-3 / 4-7 (clamped
+// into the matrix; their results are never stored), and the k strides of op(a) and op(b).
+struct Block {
+  m0 : u32,
+  n0 : u32,
+  rows0 : vec4<u32>,
+  rows1 : vec4<u32>,
+  cols0 : vec4<u32>,
+  cols1 : vec4<u32>,
+  sak : u32,
+  sbk : u32,
+}
+
+fn block(gid : vec3<u32>) -> Block {
   let M = params.M;
   let K = params.K;
   let N = params.N;
   let m0 = gid.y * 8u;
   let n0 = gid.x * 8u;
-  if (m0 >= M || n0 >= N) { return; }
-
   // Strides of op(a) (m, k) and op(b) (k, n).
   let sam = select(K, 1u, TRANS_A);
   let sak = select(1u, M, TRANS_A);
   let sbn = select(1u, K, TRANS_B);
   let sbk = select(N, 1u, TRANS_B);
-  // Offsets of the 8 rows / 8 columns, clamped into the matrix (their results are never stored).
   let mLast = vec4<u32>(M - 1u);
   let nLast = vec4<u32>(N - 1u);
-  let rows0 = min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), mLast) * sam;
-  let rows1 = min(vec4<u32>(m0) + vec4<u32>(4u, 5u, 6u, 7u), mLast) * sam;
-  let cols0 = min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), nLast) * sbn;
-  let cols1 = min(vec4<u32>(n0) + vec4<u32>(4u, 5u, 6u, 7u), nLast) * sbn;
+  return Block(m0, n0,
+    min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), mLast) * sam,
+    min(vec4<u32>(m0) + vec4<u32>(4u, 5u, 6u, 7u), mLast) * sam,
+    min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), nLast) * sbn,
+    min(vec4<u32>(n0) + vec4<u32>(4u, 5u, 6u, 7u), nLast) * sbn,
+    sak, sbk);
+}
 
+// The k = K4 .. K-1 tail (K not a multiple of 4), element by element, then the stores.
+fn finish(s0 : Acc, bl : Block, ka0 : u32, kb0 : u32) {
+  var s = s0;
+  var ka = ka0;
+  var kb = kb0;
+  for (var k = params.K & ~3u; k < params.K; k++) {
+    s = step(s, bl.rows0, bl.rows1, bl.cols0, bl.cols1, ka, kb);
+    ka += bl.sak;
+    kb += bl.sbk;
+  }
+  for (var i = 0u; i < 4u; i++) {
+    storeRow(bl.m0 + i, bl.n0, s.c00[i], s.c01[i]);
+    storeRow(bl.m0 + 4u + i, bl.n0, s.c10[i], s.c11[i]);
+  }
+}
+
+// Every layout and format, one element of b at a time. (The f16 variants below are separate entry points, chosen
+// by the host, rather than branches here: measured on SwiftShader, merely having them as branches of this entry
+// point made the f32 pipeline ~40% slower even with B_F16 = false.)
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
+  if (gid.y * 8u >= params.M || gid.x * 8u >= params.N) { return; }
+  let bl = block(gid);
+  let rows0 = bl.rows0;
+  let rows1 = bl.rows1;
+  let cols0 = bl.cols0;
+  let cols1 = bl.cols1;
+  let sak = bl.sak;
+  let sbk = bl.sbk;
   var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
   var ka = 0u;
   var kb = 0u;
-  let K4 = K & ~3u;
+  let K4 = params.K & ~3u;
   for (var k = 0u; k < K4; k += 4u) {
     s = step(s, rows0, rows1, cols0, cols1, ka, kb);
     s = step(s, rows0, rows1, cols0, cols1, ka + sak, kb + sbk);
@@ -118,14 +199,57 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
     ka += 4u * sak;
     kb += 4u * sbk;
   }
-  for (var k = K4; k < K; k++) {
-    s = step(s, rows0, rows1, cols0, cols1, ka, kb);
-    ka += sak;
-    kb += sbk;
-  }
+  finish(s, bl, ka, kb);
+}
 
-  for (var i = 0u; i < 4u; i++) {
-    storeRow(m0 + i, n0, s.c00[i], s.c01[i]);
-    storeRow(m0 + 4u + i, n0, s.c10[i], s.c11[i]);
+// B_F16, TRANS_B, even K (host-checked): words along k (see loadB4). kb = k (sbk = 1), a multiple of 4, and the
+// column offsets n·K are even, so each column's 4 values of a round are two whole words.
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_f16_k(@builtin(global_invocation_id) gid : vec3<u32>) {
+  if (gid.y * 8u >= params.M || gid.x * 8u >= params.N) { return; }
+  let bl = block(gid);
+  let rows0 = bl.rows0;
+  let rows1 = bl.rows1;
+  let sak = bl.sak;
+  var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
+  var ka = 0u;
+  var kb = 0u;
+  let K4 = params.K & ~3u;
+  for (var k = 0u; k < K4; k += 4u) {
+    let w0 = loadB4(bl.cols0, kb);
+    let w1 = loadB4(bl.cols1, kb);
+    s = update(s, loadA(rows0, ka), loadA(rows1, ka), w0[0], w1[0]);
+    s = update(s, loadA(rows0, ka + sak), loadA(rows1, ka + sak), w0[1], w1[1]);
+    s = update(s, loadA(rows0, ka + 2u * sak), loadA(rows1, ka + 2u * sak), w0[2], w1[2]);
+    s = update(s, loadA(rows0, ka + 3u * sak), loadA(rows1, ka + 3u * sak), w0[3], w1[3]);
+    ka += 4u * sak;
+    kb += 4u;
   }
+  finish(s, bl, ka, kb);
+}
+
+// B_F16, plain b, even N (host-checked): words along n. Every row k·N starts on a word, so the 8 columns are 4
+// whole words; edge blocks clamp each pair to the last one (N-2, N-1) instead of each column (never stored).
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_f16_n(@builtin(global_invocation_id) gid : vec3<u32>) {
+  if (gid.y * 8u >= params.M || gid.x * 8u >= params.N) { return; }
+  let bl = block(gid);
+  let N = params.N;
+  let rows0 = bl.rows0;
+  let rows1 = bl.rows1;
+  let sak = bl.sak;
+  let pairs = min(vec4<u32>(bl.n0) + vec4<u32>(0u, 2u, 4u, 6u), vec4<u32>(N - 2u));
+  var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
+  var ka = 0u;
+  var kb = 0u;
+  let K4 = params.K & ~3u;
+  for (var k = 0u; k < K4; k += 4u) {
+    s = update(s, loadA(rows0, ka), loadA(rows1, ka), loadPairs(pairs.xy, kb), loadPairs(pairs.zw, kb));
+    s = update(s, loadA(rows0, ka + sak), loadA(rows1, ka + sak), loadPairs(pairs.xy, kb + N), loadPairs(pairs.zw, kb + N));
+    s = update(s, loadA(rows0, ka + 2u * sak), loadA(rows1, ka + 2u * sak), loadPairs(pairs.xy, kb + 2u * N), loadPairs(pairs.zw, kb + 2u * N));
+    s = update(s, loadA(rows0, ka + 3u * sak), loadA(rows1, ka + 3u * sak), loadPairs(pairs.xy, kb + 3u * N), loadPairs(pairs.zw, kb + 3u * N));
+    ka += 4u * sak;
+    kb += 4u * N;
+  }
+  finish(s, bl, ka, kb);
 }

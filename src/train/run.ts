@@ -8,6 +8,7 @@ import type { Gpu } from '../engine/gpu/device';
 import type { ModelConfig } from '../engine/model/config';
 import { defaultLoraConfig, initLoraA, initLoraB, resolveLoraTargets, type LoraConfig, type LoraTarget } from '../engine/model/lora';
 import { GpuTransformer } from '../engine/transformer/model';
+import { widenToF32 } from '../engine/transformer/weights';
 import { Trainer, restoreTrainer, snapshotTrainer, type StepResult, type TrainerSnapshot } from '../engine/train/trainer';
 import type { ScheduleKind } from '../engine/train/schedule';
 import { readF32 } from '../engine/gpu/buffers';
@@ -95,6 +96,8 @@ function makeLoraConfig(cfg: ModelConfig, s: LoraSettings, baseModel?: string): 
   });
 }
 
+let runs = 0;
+
 export async function runTraining(
   gpu: Gpu,
   modelConfig: ModelConfig,
@@ -127,7 +130,10 @@ export async function runTraining(
     values.set(t.keyA, initLoraA(t, run.seed));
     values.set(t.keyB, initLoraB(t, run.seed));
   }
-  const model = new GpuTransformer(gpu, modelConfig, weights, {
+  // Full-parameter mode trains the base weights, which must be f32: a model loaded as f16 trains an f32 copy.
+  const copies = `weights-f32#run${++runs}`;
+  const base = run.lora ? weights : widenToF32(gpu, weights, copies);
+  const model = new GpuTransformer(gpu, modelConfig, base, {
     B: run.batchSize, T, recompute: run.recompute, fullParams: !run.lora,
     lora: run.lora ? { targets, values, dropout: run.lora.dropout } : null,
   });
@@ -194,5 +200,6 @@ export async function runTraining(
   for (const t of model.trainable()) out.set(t.name, await readF32(gpu.device, t.param, 0, t.size));
   model.release();
   trainer.release();
+  gpu.buffers.releasePool(copies);
   return { reason, steps: trainer.step, loraConfig, targets, values: out, finalEvalLoss };
 }

@@ -41,10 +41,9 @@ export class Session {
     const tokenizer = await loadTokenizer({ tokenizerJson: resolved.tokenizerJson, tokenizerConfig: resolved.tokenizerConfig });
     const cache = resolved.checkpoint.kind === 'hub' ? await ModelCache.open() : null; // weights: committed when complete
     const weights = await loadModelWeights(this.gpu, config, { source: resolved.checkpoint, signal, onProgress, cache });
-    let params = 0;
-    for (const b of weights.weights.values()) params += b.size / 4;
+    // Matrices are f16 on a shader-f16 device (half the memory), f32 otherwise: report what is really on the GPU.
     const info: ModelInfo = {
-      name: resolved.name, config, params, weightBytes: params * 4, loadSeconds: (performance.now() - started) / 1000,
+      name: resolved.name, config, params: weights.params, weightBytes: weights.gpuBytes, loadSeconds: (performance.now() - started) / 1000,
       tokenizerJson: resolved.tokenizerJson, tokenizerConfig: resolved.tokenizerConfig, generationConfig: resolved.generationConfig,
     };
     // Success: only now retire the previous model, its generator and its adapters (they belong to that model).

@@ -51,7 +51,8 @@ export async function run(args: string[]): Promise<number> {
   const batch = parseBatch(readFileSync(requireString(p, 'batch'), 'utf8'));
   const out = requireString(p, 'out');
   const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
-  const { weights } = await loadModelWeights(gpu, model.config, { source: model.source });
+  // f32 base weights on every device: this command checks our numbers against PyTorch's, not f16 rounding.
+  const { weights } = await loadModelWeights(gpu, model.config, { source: model.source, weightFormat: 'f32' });
   const net = new GpuTransformer(gpu, model.config, weights, {
     B: batch.B, T: batch.T, lora: { targets: adapter.targets, values: adapter.values, dropout: 0 },
   });

@@ -6,6 +6,7 @@ import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
 import { embeddingForward, embeddingBackward } from './embedding';
 import * as ref from '../reference/embedding';
+import { packF16, roundToF16 } from '../transformer/weights';
 
 // Tolerances: the forward is a copy (+ one add) and is compared exactly; the backward sums ≤ N values per element in
 // the same order as the reference: rtol 1e-6, atol 1e-6. Reference vs float64 central differences: rtol 1e-6, atol 1e-8.
@@ -88,6 +89,52 @@ describe('embedding GPU vs reference', () => {
     expect(() => embeddingForward(rec, b, b, b, null, b, 2, 4)).toThrow(/out holds 4 elements but needs 8/);
     expect(() => embeddingForward(rec, b, b, b, null, b, 1, 8)).toThrow(/V must be a positive integer, got 0/);
     expect(() => embeddingBackward(rec, b, null, b, b, b, 1, 4, 2)).toThrow(/dwte holds 4 elements but needs 8/);
+    expect(rec.count).toBe(0);
+  });
+
+  // Frozen tables stored as f16 packed two per u32: the gather unpacks exactly, so the result equals the reference on
+  // the f16-rounded tables bit for bit. V·C and P·C are odd (37 columns), so the last word holds a padding half.
+  it('forward with f16-packed wte and/or wpe matches the reference on f16-rounded tables exactly', async () => {
+    const gpu = await testGpu();
+    const N = 23, C = 37, V = 11, P = 9;
+    const tokens = ids(N, 20, V), positions = ids(N, 21, P);
+    const wte = roundToF16(randomArray(V * C, 22)), wpe = roundToF16(randomArray(P * C, 23));
+    const up = (a: Float32Array | Uint32Array) => gpu.buffers.fromData('test', 'x', a);
+    const gTok = up(tokens), gPos = up(positions);
+    const tables = { f32: { wte: up(wte), wpe: up(wpe) }, f16: { wte: up(packF16(wte)), wpe: up(packF16(wpe)) } };
+    expect(tables.f16.wte.size).toBe(Math.ceil((V * C) / 2) * 4);
+    const rec = new Recorder(gpu);
+    const combos = [
+      { wteFormat: 'f16', wpeFormat: null },
+      { wteFormat: 'f16', wpeFormat: 'f16' },
+      { wteFormat: 'f16', wpeFormat: 'f32' },
+      { wteFormat: 'f32', wpeFormat: 'f16' },
+    ] as const;
+    const outs = combos.map((f) => {
+      const out = up(new Float32Array(N * C).fill(9));
+      const wpe = f.wpeFormat ? tables[f.wpeFormat].wpe : null;
+      // V is left to its default: the rows the f16 table holds.
+      embeddingForward(rec, out, gTok, tables[f.wteFormat].wte, wpe, gPos, N, C, undefined, { wteFormat: f.wteFormat, wpeFormat: f.wpeFormat ?? 'f32' });
+      return out;
+    });
+    rec.submit();
+    for (let i = 0; i < combos.length; i++) {
+      const want = new Float32Array(N * C);
+      ref.embeddingForward(want, tokens, wte, combos[i].wpeFormat ? wpe : null, positions, N, C);
+      expect(Array.from(await readF32(gpu.device, outs[i], 0, N * C)), JSON.stringify(combos[i])).toEqual(Array.from(want));
+    }
+  });
+
+  it('rejects an f16 table that is too small, naming the format', async () => {
+    const gpu = await testGpu();
+    const rec = new Recorder(gpu);
+    const out = gpu.buffers.storage('test', 'out', 4 * 37 * 4);
+    const ids4 = gpu.buffers.storage('test', 'ids', 16);
+    // 11 x 37 = 407 halves need 204 words = 816 bytes.
+    const small = gpu.buffers.storage('test', 'wte', 812);
+    expect(() => embeddingForward(rec, out, ids4, small, null, ids4, 4, 37, 11, { wteFormat: 'f16' }))
+      .toThrow(/wte \(f16\) needs 816 bytes for 407 elements but its buffer has 812/);
+    expect(() => embeddingForward(rec, out, ids4, small, null, ids4, 4, 37, 11, { wteFormat: 'half' as 'f16' })).toThrow(/table format must be/);
     expect(rec.count).toBe(0);
   });
 });

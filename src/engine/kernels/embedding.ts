@@ -16,24 +16,44 @@ function checker(name: string) {
     fits(buf: GPUBuffer, words: number, what: string) {
       if (buf.size < words * 4) fail(`${what} holds ${Math.floor(buf.size / 4)} elements but needs ${words}`);
     },
+    /** A table of `elements` values in `format` (f16: two per 4-byte word, rounded up). */
+    table(buf: GPUBuffer, elements: number, format: TableFormat, what: string) {
+      const bytes = format === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
+      if (buf.size < bytes) fail(`${what} (${format}) needs ${bytes} bytes for ${elements} elements but its buffer has ${buf.size}`);
+    },
   };
 }
+
+/** Storage of a frozen table: f32, or f16 packed two per u32 (low half first). */
+export type TableFormat = 'f32' | 'f16';
+
+export interface EmbeddingTableFormats {
+  wteFormat?: TableFormat;
+  wpeFormat?: TableFormat;
+}
+
+/** Rows a table buffer holds (an f16 table's zero padding half may count as one more row when C = 1: it reads 0). */
+const rowsOf = (buf: GPUBuffer, C: number, format: TableFormat) => Math.floor(buf.size / (format === 'f16' ? 2 : 4) / C);
 
 /**
  * out (N, C) = wte[tokens[n]] (+ wpe[positions[n]] when wpe is given, GPT-2). tokens, positions (N) u32 on the GPU.
  * The host cannot see the ids, so nothing is validated there: a token id ≥ V yields a zero token row and a
  * position ≥ P (rows of wpe) adds nothing. V defaults to the rows wte holds; positions is unused without wpe.
+ * wte / wpe may each be f32 (default) or f16-packed (`formats`); out is f32.
  */
 export function embeddingForward(
   rec: Recorder, out: GPUBuffer, tokens: GPUBuffer, wte: GPUBuffer, wpe: GPUBuffer | null, positions: GPUBuffer,
-  N: number, C: number, V = Math.floor(wte.size / 4 / C),
+  N: number, C: number, V?: number, formats: EmbeddingTableFormats = {},
 ): void {
+  const { wteFormat = 'f32', wpeFormat = 'f32' } = formats;
   const chk = checker('embeddingForward');
-  chk.positive({ N, C, V });
+  for (const f of [wteFormat, wpeFormat]) if (f !== 'f32' && f !== 'f16') throw new RangeError(`embeddingForward: table format must be 'f32' or 'f16', got ${String(f)}`);
+  const rows = V ?? rowsOf(wte, C, wteFormat);
+  chk.positive({ N, C, V: rows });
   chk.fits(out, N * C, 'out');
   chk.fits(tokens, N, 'tokens');
-  chk.fits(wte, V * C, 'wte');
-  const P = wpe ? Math.floor(wpe.size / 4 / C) : 0;
+  chk.table(wte, rows * C, wteFormat, 'wte');
+  const P = wpe ? rowsOf(wpe, C, wpeFormat) : 0;
   if (wpe) {
     chk.positive({ 'wpe rows': P });
     chk.fits(positions, N, 'positions');
@@ -41,8 +61,8 @@ export function embeddingForward(
   rec.dispatch({
     shader: 'embedding_forward',
     entryPoint: wpe ? 'tok_pos' : 'tok',
-    constants: { WG },
-    params: [N, C, V, P],
+    constants: { WG, WTE_F16: wteFormat === 'f16' ? 1 : 0, WPE_F16: wpe && wpeFormat === 'f16' ? 1 : 0 },
+    params: [N, C, rows, P],
     bindings: wpe ? [out, tokens, wte, wpe, positions] : [out, tokens, wte],
     workgroups: grid1d(N * C, WG),
     label: 'embedding_forward',

@@ -6,6 +6,7 @@ import { readF32 } from '../gpu/buffers';
 import type { Gpu } from '../gpu/device';
 import { matmul, type MatmulOptions } from './matmul';
 import { matmul as matmulRef } from '../reference/matmul';
+import { packF16, roundToF16 } from '../transformer/weights';
 
 // Inputs are uniform(-1, 1) and K ≤ 150, so f32 accumulation error stays well below 1e-4 (measured max ~3e-6 at
 // K = 61; the GPU sums in a different order than the f64 reference).
@@ -23,12 +24,14 @@ interface Case {
 async function runCase(gpu: Gpu, c: Case, seed: number): Promise<{ got: Float32Array; want: Float32Array }> {
   const { M, K, N, opts } = c;
   const a = randomArray(M * K, seed);
-  const b = randomArray(K * N, seed + 1);
+  // An f16 b is uploaded packed; the reference then uses the same f16-rounded values (so TOL stays tight).
+  const f16 = opts.bFormat === 'f16';
+  const b = f16 ? roundToF16(randomArray(K * N, seed + 1)) : randomArray(K * N, seed + 1);
   const bias = c.bias ? randomArray(N, seed + 2) : null;
   const init = randomArray(M * N, seed + 3);
   const bufs = {
     a: gpu.buffers.fromData('test', 'a', a),
-    b: gpu.buffers.fromData('test', 'b', b),
+    b: gpu.buffers.fromData('test', 'b', f16 ? packF16(b) : b),
     bias: bias ? gpu.buffers.fromData('test', 'bias', bias) : null,
     out: gpu.buffers.fromData('test', 'out', init),
   };
@@ -45,7 +48,7 @@ async function runCase(gpu: Gpu, c: Case, seed: number): Promise<{ got: Float32A
 
 const describeCase = (c: Case) =>
   `${c.M}x${c.K}x${c.N} transA=${!!c.opts.transA} transB=${!!c.opts.transB} alpha=${c.opts.alpha ?? 1} ` +
-  `accumulate=${!!c.opts.accumulate} bias=${c.bias}`;
+  `accumulate=${!!c.opts.accumulate} bias=${c.bias} b=${c.opts.bFormat ?? 'f32'}`;
 
 describe('matmul', () => {
   // Odd sizes, sizes below / across the 8x8 register block and the 64x64 workgroup tile, K not a multiple of 4.
@@ -142,6 +145,94 @@ describe('matmul', () => {
     const out1024 = gpu.buffers.storage('test', 'out1024', 1024 * 4);
     expect(() => matmul(rec, out1024, other, other, null, 1024, K, 1)).toThrow(/matmul a \(M=1024, K=\d+\) needs \d+ but the device's maxStorageBufferBindingSize/);
     expect(rec.count).toBe(0);
+    gpu.buffers.releasePool('test');
+  });
+});
+
+// b stored as f16 packed two per u32 (frozen base weights). Three code paths: TRANS_B with an even K (words along
+// k), plain with an even N (words along n, edge blocks clamped by pairs), and per-element unpacking otherwise.
+// Odd K·N leaves a padding half in the last word. The reference multiplies the same f16-rounded b in f64.
+describe('matmul with an f16-packed b', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1], // one word, half of it padding
+    [3, 5, 7], // odd K and N: per-element path in every layout
+    [8, 8, 8],
+    [5, 12, 2], // N = 2: the edge pair clamp reaches column 0
+    [13, 61, 9],
+    [9, 62, 66], // even K with a tail of 2; N = 66: partial last column block on the pair path
+    [70, 33, 5],
+    [65, 150, 130],
+  ];
+  const layouts = [
+    { transA: false, transB: false },
+    { transA: false, transB: true },
+    { transA: true, transB: false },
+    { transA: true, transB: true },
+  ];
+  for (const layout of layouts) {
+    it(`matches the reference on f16-rounded b, transA=${layout.transA} transB=${layout.transB}`, async () => {
+      const gpu = await testGpu();
+      let seed = 500;
+      for (const [M, K, N] of shapes) {
+        seed += 10;
+        const c: Case = {
+          M, K, N, bias: seed % 20 !== 0,
+          opts: { ...layout, bFormat: 'f16', alpha: seed % 20 === 0 ? 1 : -0.37, accumulate: seed % 30 === 0 },
+        };
+        const { got, want } = await runCase(gpu, c, seed);
+        expectClose(got, want, TOL, describeCase(c));
+      }
+    });
+  }
+
+  it('reads b as f16 (the f32 reference on unrounded b differs by about f16 precision)', async () => {
+    const gpu = await testGpu();
+    const M = 16, K = 64, N = 24;
+    const { got } = await runCase(gpu, { M, K, N, opts: { transB: true, bFormat: 'f16' }, bias: false }, 77);
+    const unrounded = new Float32Array(M * N);
+    matmulRef(unrounded, randomArray(M * K, 77), randomArray(K * N, 78), null, M, K, N, { transB: true });
+    let diff = 0;
+    for (let i = 0; i < M * N; i++) diff = Math.max(diff, Math.abs(unrounded[i] - got[i]));
+    // |b| < 1 rounds by at most 2^-12 per element: a visible but small difference, never zero, never large.
+    expect(diff).toBeGreaterThan(1e-5);
+    expect(diff).toBeLessThan(K * 2 ** -12);
+  });
+
+  it('sizes an f16 b in whole words and says so in errors', async () => {
+    const gpu = await testGpu();
+    const rec = new Recorder(gpu);
+    const out = gpu.buffers.storage('test', 'out', 5 * 7 * 4);
+    const a = gpu.buffers.storage('test', 'a', 5 * 5 * 4);
+    // K·N = 35 halves → 18 words = 72 bytes.
+    expect(() => matmul(rec, out, a, gpu.buffers.storage('test', 'b68', 68), null, 5, 5, 7, { bFormat: 'f16' }))
+      .toThrow(/b \(K=5, N=7\) f16 needs 72 bytes but its buffer has 68/);
+    expect(() => matmul(rec, out, a, gpu.buffers.storage('test', 'b68t', 68), null, 5, 5, 7, { transB: true, bFormat: 'f16' }))
+      .toThrow(/b \(N=7, K=5\) f16 needs 72 bytes/);
+    expect(() => matmul(rec, out, a, a, null, 5, 5, 7, { bFormat: 'bf16' as 'f16' })).toThrow(/bFormat must be 'f32' or 'f16', got bf16/);
+    expect(rec.count).toBe(0);
+    matmul(rec, out, a, gpu.buffers.storage('test', 'b72', 72), null, 5, 5, 7, { bFormat: 'f16' });
+    expect(rec.count).toBe(1);
+    rec.clear();
+    rec.destroy();
+    gpu.buffers.releasePool('test');
+  });
+
+  it('takes the whole-word entry points when the layout allows (transB with even K, plain with even N)', async () => {
+    const gpu = await testGpu();
+    const rec = new Recorder(gpu);
+    const buf = gpu.buffers.storage('test', 'any', 4096);
+    const other = gpu.buffers.storage('test', 'other', 4096);
+    const label = (K: number, N: number, opts: MatmulOptions) => {
+      matmul(rec, buf, other, other, null, 3, K, N, opts);
+      return rec.labels.at(-1);
+    };
+    expect(label(6, 5, { transB: true, bFormat: 'f16' })).toBe('matmul 3x6x5 tB b16 f16_k');
+    expect(label(5, 6, { transB: true, bFormat: 'f16' })).toBe('matmul 3x5x6 tB b16');
+    expect(label(5, 6, { bFormat: 'f16' })).toBe('matmul 3x5x6 b16 f16_n');
+    expect(label(6, 5, { transA: true, bFormat: 'f16' })).toBe('matmul 3x6x5 tA b16');
+    expect(label(6, 6, { transB: true })).toBe('matmul 3x6x6 tB');
+    rec.clear();
+    rec.destroy();
     gpu.buffers.releasePool('test');
   });
 });

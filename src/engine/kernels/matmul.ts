@@ -3,7 +3,9 @@
  * model, forward and backward, goes through this one wrapper.
  *
  *   out (M, N) = alpha · op(a) · op(b) [+ bias (N) broadcast over rows] [+ out when accumulate]
- *   a (M, K), or stored (K, M) when transA;  b (K, N), or stored (N, K) when transB. Row-major f32.
+ *   a (M, K), or stored (K, M) when transA;  b (K, N), or stored (N, K) when transB. Row-major; a, bias and out
+ *   are f32, b is f32 or (bFormat 'f16') f16 packed two per 32-bit word, low half first (a frozen base weight stored
+ *   at half size; see src/engine/transformer/weights.ts). Products are computed in f32 either way.
  *
  * Typical calls: forward x·Wᵀ with HF Linear weights [out, in] → transB; dx = dy·W → plain; dW += dyᵀ·x → transA
  * with accumulate; LoRA B·(A·x) → alpha = scale, accumulate into the base output.
@@ -20,6 +22,8 @@ export interface MatmulOptions {
   alpha?: number;
   /** Add to what is already in out instead of overwriting it. */
   accumulate?: boolean;
+  /** Storage format of b: 'f32' (default) or 'f16' packed two per u32 (ceil(K·N / 2) words). */
+  bFormat?: 'f32' | 'f16';
 }
 
 /** Output rows / columns computed by one invocation (fixed: the shader is unrolled for 8 x 8). */
@@ -31,13 +35,13 @@ const WG_Y = 8;
 const ACCUMULATE = 1;
 const HAS_BIAS = 2;
 
-/** The recorder keeps its Gpu private; we need it for the binding-size limits. */
 function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`matmul: ${name} must be a non-negative integer, got ${v}`);
 }
 
-function checkBuffer(gpu: Gpu, what: string, buf: GPUBuffer, floats: number): number {
-  const bytes = floats * 4;
+/** Checks a buffer holds `elements` values (f32: 4 bytes each; f16: 2 each, rounded up to whole 4-byte words). */
+function checkBuffer(gpu: Gpu, what: string, buf: GPUBuffer, elements: number, format: 'f32' | 'f16' = 'f32'): number {
+  const bytes = format === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
   gpu.checkBinding(`matmul ${what}`, bytes);
   if (buf.size < bytes) throw new Error(`matmul: ${what} needs ${bytes} bytes but its buffer has ${buf.size}`);
   return bytes;
@@ -55,27 +59,32 @@ export function matmul(
   N: number,
   opts: MatmulOptions = {},
 ): void {
-  const { transA = false, transB = false, alpha = 1, accumulate = false } = opts;
+  const { transA = false, transB = false, alpha = 1, accumulate = false, bFormat = 'f32' } = opts;
   checkDim('M', M);
   checkDim('K', K);
   checkDim('N', N);
   if (!Number.isFinite(alpha)) throw new Error(`matmul: alpha must be finite, got ${alpha}`);
+  if (bFormat !== 'f32' && bFormat !== 'f16') throw new Error(`matmul: bFormat must be 'f32' or 'f16', got ${String(bFormat)}`);
   if (out === a || out === b || out === bias) throw new Error('matmul: out must not be the same buffer as a, b or bias');
   if (M === 0 || N === 0) return;
 
   const gpu = rec.gpu;
   const aShape = transA ? `a (K=${K}, M=${M})` : `a (M=${M}, K=${K})`;
-  const bShape = transB ? `b (N=${N}, K=${K})` : `b (K=${K}, N=${N})`;
+  const bShape = (transB ? `b (N=${N}, K=${K})` : `b (K=${K}, N=${N})`) + (bFormat === 'f16' ? ' f16' : '');
   const outBytes = checkBuffer(gpu, `out (M=${M}, N=${N})`, out, M * N);
   // A zero-size binding is invalid: with K = 0 bind 4 bytes that are never read.
   const aBytes = Math.max(4, checkBuffer(gpu, aShape, a, M * K));
-  const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N));
+  const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N, bFormat));
   // Without a bias the slot still needs a buffer: reuse `a` (read-only twice is allowed); the shader never reads it.
   const biasBinding = bias ? { buffer: bias, size: checkBuffer(gpu, `bias (N=${N})`, bias, N) } : { buffer: a, size: aBytes };
 
+  // f16 b in whole words where the layout allows (adjacent k with transB and an even K, adjacent n with an even N).
+  const f16 = bFormat === 'f16';
+  const entryPoint = f16 && transB && K % 2 === 0 ? 'main_f16_k' : f16 && !transB && N % 2 === 0 ? 'main_f16_n' : 'main';
   rec.dispatch({
     shader: 'matmul',
-    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, WG_X, WG_Y },
+    entryPoint,
+    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_F16: bFormat === 'f16' ? 1 : 0, WG_X, WG_Y },
     params: [M, K, N, f32(alpha), (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0)],
     bindings: [
       { buffer: out, size: outBytes },
@@ -84,6 +93,6 @@ export function matmul(
       biasBinding,
     ],
     workgroups: [Math.ceil(N / (BLOCK * WG_X)), Math.ceil(M / (BLOCK * WG_Y))],
-    label: `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}`,
+    label: `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}${f16 ? ' b16' : ''}${entryPoint === 'main' ? '' : ` ${entryPoint.slice(5)}`}`,
   });
 }

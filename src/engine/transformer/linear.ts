@@ -10,6 +10,7 @@ import { matmul } from '../kernels/matmul';
 import { biasBackward } from '../kernels/bias';
 import { dropoutForward, dropoutBackward } from '../kernels/dropout';
 import type { WeightLayout } from '../model/tensors';
+import type { WeightFormat } from './weights';
 
 export interface LoraParams {
   r: number;
@@ -27,6 +28,8 @@ export interface Linear {
   outF: number;
   layout: WeightLayout;
   weight: GPUBuffer;
+  /** How `weight` is stored: f16 only when frozen (then dWeight is null). */
+  weightFormat: WeightFormat;
   bias: GPUBuffer | null;
   /** Full-parameter mode only; null when the base weight is frozen. */
   dWeight: GPUBuffer | null;
@@ -49,7 +52,7 @@ export interface LinearScratch {
 /** y (N, out) = x (N, in) · op(W) + b [+ y if accumulate] + LoRA. */
 export function linearForward(rec: Recorder, y: GPUBuffer, x: GPUBuffer, lin: Linear, N: number, s: LinearScratch | null, accumulate = false): void {
   const transB = lin.layout === 'linear';
-  matmul(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate });
+  matmul(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate, bFormat: lin.weightFormat });
   const lora = lin.lora;
   if (!lora) return;
   if (!s?.u) throw new Error(`${lin.path}: LoRA forward needs a u buffer`);
@@ -79,7 +82,7 @@ export function linearBackward(
   const { inF, outF } = lin;
   if (dx) {
     // linear: dx = dy · W (W stored (out, in)); conv1d: dx = dy · Wᵀ (W stored (in, out)).
-    matmul(rec, dx, dy, lin.weight, null, N, outF, inF, { transB: lin.layout === 'conv1d', accumulate: accumulateDx });
+    matmul(rec, dx, dy, lin.weight, null, N, outF, inF, { transB: lin.layout === 'conv1d', accumulate: accumulateDx, bFormat: lin.weightFormat });
   }
   if (lin.dWeight) {
     if (lin.layout === 'linear') matmul(rec, lin.dWeight, dy, x, null, outF, N, inF, { transA: true, accumulate: true });

@@ -20,6 +20,7 @@ import { fill } from '../kernels/fill';
 import { allocBackwardScratch, allocLayerActivations, type BackwardScratch, type LayerActivations } from './activations';
 import { layerBackward, layerForward, normBackward, normForward, type LayerWeights, type Norm, type StepContext } from './layers';
 import type { Linear, LoraParams } from './linear';
+import { uploadWeightStore, weightFormatOf, type WeightFormat, type WeightStore } from './weights';
 
 export interface TransformerOptions {
   /** Micro-batch rows and sequence length the activations are sized for. */
@@ -78,15 +79,20 @@ export class GpuTransformer {
   private readonly invFreq: GPUBuffer | null;
   private readonly dWeights = new Map<string, GPUBuffer>();
   private readonly head: GPUBuffer;
+  private readonly headFormat: WeightFormat;
   private readonly kv: { k: GPUBuffer[]; v: GPUBuffer[]; segments: GPUBuffer } | null = null;
   /** Pools are per instance ("activations#3"), so a training model and a generation model can coexist. */
   private readonly tag = ++instances;
   private readonly pools = new Set<string>();
 
+  /**
+   * `weights`: logical HF name → buffer. A WeightStore may hold matrices as f16 (frozen use only: LoRA, generation);
+   * a plain Map is all f32. Norm weights and biases must be f32, and every weight in full-parameter mode.
+   */
   constructor(
     readonly gpu: Gpu,
     readonly cfg: ModelConfig,
-    readonly weights: ReadonlyMap<string, GPUBuffer>,
+    readonly weights: ReadonlyMap<string, GPUBuffer> | WeightStore,
     readonly opts: TransformerOptions,
   ) {
     const { B, T } = opts;
@@ -95,9 +101,16 @@ export class GpuTransformer {
     if (T > cfg.maxTrainLength) throw new Error(`Sequence length ${T} exceeds what this model supports (${cfg.maxTrainLength}).`);
     gpu.checkBinding('The logits (tokens × vocabulary)', f32(N * V));
     const buf = (pool: string, name: string, floats: number) => gpu.buffers.storage(this.pool(pool), name, f32(floats));
-    const need = (name: string) => {
+    const formatOf = (name: string) => weightFormatOf(weights, name);
+    // f32Only: norms and biases (always f32), and everything trained in full-parameter mode.
+    const need = (name: string, f32Only = !!opts.fullParams) => {
       const b = weights.get(name);
       if (!b) throw new Error(`weight ${name} is not loaded`);
+      if (f32Only && formatOf(name) !== 'f32') {
+        throw new Error(opts.fullParams
+          ? `Full-parameter training needs f32 weights, but ${name} is stored as ${formatOf(name)} (load the model with weightFormat 'f32', or widen it with widenToF32)`
+          : `weight ${name} must be f32 (norm weights and biases are never stored as ${formatOf(name)})`);
+      }
       return b;
     };
     const dW = (name: string, floats: number) => {
@@ -107,8 +120,8 @@ export class GpuTransformer {
       return b;
     };
     const norm = (prefix: string): Norm => ({
-      weight: need(`${prefix}.weight`),
-      bias: cfg.norm === 'layernorm' ? need(`${prefix}.bias`) : null,
+      weight: need(`${prefix}.weight`, true),
+      bias: cfg.norm === 'layernorm' ? need(`${prefix}.bias`, true) : null,
       dWeight: dW(`${prefix}.weight`, C),
       dBias: cfg.norm === 'layernorm' ? dW(`${prefix}.bias`, C) : null,
     });
@@ -138,14 +151,17 @@ export class GpuTransformer {
     for (const m of linearModules(cfg)) {
       this.layers[m.layer].linears.set(m.local, {
         path: m.path, inF: m.inFeatures, outF: m.outFeatures, layout: m.layout,
-        weight: need(m.weight), bias: m.bias ? need(m.bias) : null,
+        weight: need(m.weight), weightFormat: formatOf(m.weight), bias: m.bias ? need(m.bias, true) : null,
         dWeight: dW(m.weight, m.inFeatures * m.outFeatures), dBias: m.bias ? dW(m.bias, m.outFeatures) : null,
         lora: this.loraParams.get(m.path) ?? null,
       });
     }
     this.finalNorm = norm(gpt2 ? 'transformer.ln_f' : 'model.norm');
     this.head = need(headWeightName(cfg));
+    this.headFormat = formatOf(headWeightName(cfg));
     const embName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+    need(embName);
+    if (gpt2) need('transformer.wpe.weight');
     dW(embName, V * C);
     if (gpt2) dW('transformer.wpe.weight', cfg.maxPositions * C);
     if (!cfg.tieEmbeddings) dW('lm_head.weight', V * C);
@@ -221,13 +237,22 @@ export class GpuTransformer {
     this.gpu.device.queue.writeBuffer(this.tokens, 0, tokens);
     this.gpu.device.queue.writeBuffer(this.positions, 0, positions);
     const ctx: StepContext = { ...this.context(0), B: 1, T: Tq, kv: { ...kv, past, cap: this.kvCapacity } };
-    const gpt2 = cfg.arch === 'gpt2';
-    const wte = this.weights.get(gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight')!;
-    const wpe = gpt2 ? this.weights.get('transformer.wpe.weight')! : null;
-    embeddingForward(rec, this.residual[0], this.tokens, wte, wpe, this.positions, Tq, C, V);
+    this.embed(rec, Tq);
     for (let l = 0; l < cfg.nLayers; l++) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
     normForward(rec, ctx, this.lnf, this.lnfMean, this.lnfRstd, this.residual[cfg.nLayers], this.finalNorm, Tq);
-    matmul(rec, this.logits, this.lnf, this.head, null, Tq, C, V, { transB: true });
+    matmul(rec, this.logits, this.lnf, this.head, null, Tq, C, V, { transB: true, bFormat: this.headFormat });
+  }
+
+  /** residual[0] (rows, C) = token (+ position) embeddings of the first `rows` tokens/positions uploaded. */
+  private embed(rec: Recorder, rows: number): void {
+    const gpt2 = this.cfg.arch === 'gpt2';
+    const wteName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+    const wpeName = 'transformer.wpe.weight';
+    const wte = this.weights.get(wteName)!;
+    const wpe = gpt2 ? this.weights.get(wpeName)! : null;
+    embeddingForward(rec, this.residual[0], this.tokens, wte, wpe, this.positions, rows, this.cfg.hidden, this.cfg.vocabSize, {
+      wteFormat: weightFormatOf(this.weights, wteName), wpeFormat: gpt2 ? weightFormatOf(this.weights, wpeName) : 'f32',
+    });
   }
 
   /** Logits of one row (V floats): what sampling needs after decode. */
@@ -287,13 +312,10 @@ export class GpuTransformer {
     const { cfg } = this;
     const N = this.N, C = cfg.hidden, V = cfg.vocabSize;
     const ctx = this.context(seed);
-    const gpt2 = cfg.arch === 'gpt2';
-    const wte = this.weights.get(gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight')!;
-    const wpe = gpt2 ? this.weights.get('transformer.wpe.weight')! : null;
-    embeddingForward(rec, this.residual[0], this.tokens, wte, wpe, this.positions, N, C, V);
+    this.embed(rec, N);
     for (let l = 0; l < cfg.nLayers; l++) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
     normForward(rec, ctx, this.lnf, this.lnfMean, this.lnfRstd, this.residual[cfg.nLayers], this.finalNorm, N);
-    matmul(rec, this.logits, this.lnf, this.head, null, N, C, V, { transB: true }); // (N, V) = lnf · headᵀ
+    matmul(rec, this.logits, this.lnf, this.head, null, N, C, V, { transB: true, bFormat: this.headFormat }); // (N, V) = lnf · headᵀ
     crossEntropyFused(rec, this.losses, this.logits, this.targets, N, V, { backward, lossScale });
     sumLoss(rec, this.lossSum, this.losses, N);
   }
@@ -306,7 +328,7 @@ export class GpuTransformer {
     const g = this.grad;
     const dHead = this.dWeights.get(headWeightName(cfg)) ?? null;
     if (dHead) matmul(rec, dHead, this.logits, this.lnf, null, V, N, C, { transA: true, accumulate: true }); // dW (V,C) += dlogitsᵀ·lnf
-    matmul(rec, g.dln, this.logits, this.head, null, N, V, C, {}); // dlnf (N,C) = dlogits · head
+    matmul(rec, g.dln, this.logits, this.head, null, N, V, C, { bFormat: this.headFormat }); // dlnf (N,C) = dlogits · head
     normBackward(rec, ctx, g.dres, g.dln, this.residual[cfg.nLayers], this.finalNorm, this.lnfMean, this.lnfRstd, N, false);
     for (let l = cfg.nLayers - 1; l >= 0; l--) {
       if (this.opts.recompute) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
@@ -345,12 +367,7 @@ export class GpuTransformer {
   }
 }
 
-/** Upload host weights (logical HF name → f32 values) into the 'weights' pool. */
-export function uploadWeights(gpu: Gpu, host: ReadonlyMap<string, Float32Array>): Map<string, GPUBuffer> {
-  const out = new Map<string, GPUBuffer>();
-  for (const [name, data] of host) {
-    gpu.checkBinding(`Weight ${name}`, data.byteLength);
-    out.set(name, gpu.buffers.fromData('weights', name, data));
-  }
-  return out;
+/** Upload host weights (logical HF name → f32 values) into the 'weights' pool; matrices stored in `format`. */
+export function uploadWeights(gpu: Gpu, host: ReadonlyMap<string, Float32Array>, format: WeightFormat = 'f32'): WeightStore {
+  return uploadWeightStore(gpu, host, format, 'weights');
 }
