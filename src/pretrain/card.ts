@@ -3,6 +3,7 @@ import type { ModelConfig } from '../engine/model/config';
 import type { EvalPoint } from './checkpoint';
 import type { CorpusStats } from './prepare';
 import type { Sample } from './samples';
+import type { Baselines } from './baselines';
 import { CORPUS_LICENSE } from './brown';
 
 export interface CardInput {
@@ -29,6 +30,7 @@ export interface CardInput {
   finalTargets: number;
   finalWindows: number;
   heldOutWindows: number;
+  baselines: Baselines;
   evals: EvalPoint[];
   samples: Sample[];
   command: string;
@@ -119,6 +121,10 @@ unk), \`<|im_start|>\` (1), \`<|im_end|>\` (2). \`tokenizer_config.json\` carrie
 
 Final held-out loss: **${c.finalLoss.toFixed(3)}** nats/token (perplexity ${Math.exp(c.finalLoss).toFixed(1)}) over ${fmt(c.finalTargets)} held-out
 next-token targets (${c.finalWindows === c.heldOutWindows ? `all ${c.finalWindows}` : `${c.finalWindows} evenly spread of the ${c.heldOutWindows}`} ${c.contextTrained}-token windows of the held-out split), against **${lnV.toFixed(3)}** = ln(${c.config.vocabSize}) for a uniform guess over the vocabulary.
+
+For scale, count models on the same split (every next token of the held-out stream): uniform ${c.baselines.uniform.toFixed(3)},
+unigram (train token frequencies, add-one) ${c.baselines.unigram.toFixed(3)}, interpolated bigram (λ = 0.7 with the unigram)
+${c.baselines.bigram.toFixed(3)}. ${c.finalLoss < c.baselines.bigram ? 'The model beats the bigram count model.' : c.finalLoss < c.baselines.unigram ? 'The model has learned more than token frequencies but not yet the bigram statistics a count model gets from the whole corpus: it is heavily under-trained (see Training for the tokens it saw).' : 'The model has not yet got past token frequencies: it is heavily under-trained (see Training for the tokens it saw).'}
 
 Periodic held-out evaluations (a fixed, evenly spread subset of the held-out windows):
 

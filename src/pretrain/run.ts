@@ -14,6 +14,7 @@ import { parseModelConfig, type ModelConfig } from '../engine/model/config';
 import { GpuTransformer, uploadWeights } from '../engine/transformer/model';
 import { NonFiniteLossError, Trainer, restoreTrainer, snapshotTrainer, type MicroBatch } from '../engine/train/trainer';
 import { acquireNodeGpu } from '../node/gpu';
+import { countBaselines } from './baselines';
 import { modelCard } from './card';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type PretrainState } from './checkpoint';
 import { BatchSampler, evalBatches } from './data';
@@ -237,6 +238,7 @@ function cardFor(
     name: o.name, config, params, preset: o.preset, seed: state.seed, contextTrained: preset.context, rows: preset.rows,
     micro: preset.micro, peakLr: preset.lr, minLrRatio: o.minLrRatio, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
     schedule: budget, steps: state.step, tokensSeen: state.tokensSeen, epochs, seconds: state.seconds, machine: state.machine,
-    corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of, evals: state.evals, samples, command: o.command,
+    corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of,
+    baselines: countBaselines(corpus.train, corpus.heldOut, config.vocabSize), evals: state.evals, samples, command: o.command,
   });
 }
