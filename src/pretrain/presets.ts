@@ -20,7 +20,8 @@ export interface Preset {
 
 /**
  * Sized for the machine the model is built on: Dawn on SwiftShader, 2 shared CPU cores, where one 1,024-token step of
- * `small` takes ~20 s (≈ 50 tokens/s) and per-row kernels (norms, cross-entropy) dominate, so the models are shallow.
+ * `small` takes 10–60 s (~30 tokens/s under the usual load) and per-row kernels (norms, cross-entropy) dominate, so the
+ * models are shallow (see docs/BUILTIN_MODEL.md).
  * Both train at a 256-token context so instruction tuning can use examples that long.
  */
 export const PRESETS: Record<PresetName, Preset> = {
