@@ -159,8 +159,17 @@ test('a reload mid-training offers "Resume from step K"; resuming, pausing, stop
   // Pause holds the step count still; Resume moves it on.
   await page.getByTestId('train-pause').click();
   await expect(page.getByTestId('live-status')).toHaveText('Paused');
-  await page.waitForTimeout(800); // a step already on the GPU when Pause came may still land
-  const paused = await current();
+  // A step already on the GPU when Pause came may still land: wait until the count settles, then it must hold.
+  let paused = -1;
+  await expect
+    .poll(async () => {
+      const before = await current();
+      await page.waitForTimeout(1500);
+      const after = await current();
+      paused = after;
+      return before === after;
+    }, { timeout: 30_000 })
+    .toBe(true);
   await page.waitForTimeout(2000);
   expect(await current()).toBe(paused);
   await page.getByTestId('train-resume').click();
