@@ -130,9 +130,10 @@ export async function runTraining(
     values.set(t.keyA, initLoraA(t, run.seed));
     values.set(t.keyB, initLoraB(t, run.seed));
   }
-  // Full-parameter mode trains the base weights, which must be f32: a model loaded as f16 trains an f32 copy.
+  // Full-parameter mode trains a private f32 copy of the weights (f16-stored ones widened), so the loaded base model
+  // stays the base model: the playground can still compare against it, and another run starts from it again.
   const copies = `weights-f32#run${++runs}`;
-  const base = run.lora ? weights : widenToF32(gpu, weights, copies);
+  const base = run.lora ? weights : copyForTraining(gpu, widenToF32(gpu, weights, copies), weights, copies);
   const model = new GpuTransformer(gpu, modelConfig, base, {
     B: run.batchSize, T, recompute: run.recompute, fullParams: !run.lora,
     lora: run.lora ? { targets, values, dropout: run.lora.dropout } : null,
@@ -202,4 +203,21 @@ export async function runTraining(
   trainer.release();
   gpu.buffers.releasePool(copies);
   return { reason, steps: trainer.step, loraConfig, targets, values: out, finalEvalLoss };
+}
+
+/** f32 copies of the buffers `widened` still shares with the loaded `original` weights (the widened ones are new). */
+function copyForTraining(gpu: Gpu, widened: ReadonlyMap<string, GPUBuffer>, original: ReadonlyMap<string, GPUBuffer>, pool: string): Map<string, GPUBuffer> {
+  const out = new Map<string, GPUBuffer>();
+  const enc = gpu.device.createCommandEncoder();
+  for (const [name, buffer] of widened) {
+    if (buffer !== original.get(name)) {
+      out.set(name, buffer);
+      continue;
+    }
+    const copy = gpu.buffers.storage(pool, name, buffer.size);
+    enc.copyBufferToBuffer(buffer, 0, copy, 0, buffer.size);
+    out.set(name, copy);
+  }
+  gpu.device.queue.submit([enc.finish()]);
+  return out;
 }
