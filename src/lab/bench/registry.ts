@@ -17,4 +17,7 @@ export const SUITES: SuiteEntry[] = [
     description: 'matmul GFLOP/s, ours vs tfjs (webgpu, wasm) on the page adapter',
     load: () => import('./matmul'),
   },
+  { name: 'train_step', runtime: 'browser', description: 'LoRA step tokens/s, peak GPU memory, kernel shares; vs tfjs autograd', load: () => import('./trainStep') },
+  { name: 'loading', runtime: 'node', description: '270 MB BF16 model: HTTP → GPU MB/s and peak JS heap in Chromium; vs fetch().arrayBuffer()', file: 'src/lab/bench/loading.ts' },
+  { name: 'import', runtime: 'node', description: '20,000-example JSONL into IndexedDB: examples/s and peak JS heap; vs JSON.parse + bulkAdd', file: 'src/lab/bench/import.ts' },
 ];
