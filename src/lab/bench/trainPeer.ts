@@ -75,7 +75,9 @@ export async function runPeerComparison(ctx: BenchContext & { gpu: Gpu }): Promi
     }, () => repsForOurs(ctx.quick));
     const top = shares(profile!, 2).map(([f, x]) => `${f} ${x.toFixed(0)}%`).join(', ');
     ours = { tokensPerS: r.tokensPerS, firstLoss: r.firstLoss, runs: r.runs, detail: 'ours', note: `ours GPU time: ${top}` };
-    ctx.log(`${CASE} ours: ${r.tokensPerS.toFixed(1)} tokens/s (median of ${r.runs}), first loss ${r.firstLoss.toFixed(4)}; GPU time: ${top}`);
+    const gpuMs = (profile as StepProfile | null)?.totalMs ?? 0;
+    ctx.log(`${CASE} ours: ${r.tokensPerS.toFixed(1)} tokens/s (median of ${r.runs}; ${(T / r.tokensPerS).toFixed(2)} s/step, of which ` +
+      `${(gpuMs / 1000).toFixed(2)} s GPU time in the profiled step), first loss ${r.firstLoss.toFixed(4)}; GPU time: ${top}`);
   } finally {
     setup?.release();
     gpu.buffers.releasePool(pool);
