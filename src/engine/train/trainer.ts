@@ -57,6 +57,8 @@ export class Trainer {
   private readonly stepLosses: GPUBuffer; // one float per micro-batch + status copy
   private readonly maxMicro = 64;
   private readonly pool = `optimizer#${++trainers}`;
+  /** One recorder for the trainer's life: its uniform buffer is reused by every step. */
+  private readonly rec: Recorder;
 
   constructor(
     readonly gpu: Gpu,
@@ -67,11 +69,13 @@ export class Trainer {
       m: gpu.buffers.storage(this.pool, `m:${t.name}`, t.size * 4),
       v: gpu.buffers.storage(this.pool, `v:${t.name}`, t.size * 4),
     }));
+    this.rec = new Recorder(gpu);
     this.status = gpu.buffers.storage(this.pool, 'status', GRAD_NORM_STATUS_BYTES);
     this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro + 4) * 4);
   }
 
   release(): void {
+    this.rec.destroy();
     this.gpu.buffers.releasePool(this.pool);
   }
 
@@ -87,7 +91,7 @@ export class Trainer {
     const counts = micro.map((mb) => countTargets(mb));
     const total = counts.reduce((a, b) => a + b, 0);
     if (total === 0) throw new Error('This step has no trained tokens (every label is -100). Check the mask mode and the data.');
-    const rec = new Recorder(gpu);
+    const rec = this.rec;
     model.zeroGrads(rec);
     rec.submit();
     micro.forEach((mb, i) => {
@@ -132,8 +136,8 @@ export class Trainer {
 
   /** Mean loss over every trained target of `batches` (no gradients, no dropout). */
   async evalLoss(batches: MicroBatch[]): Promise<{ loss: number; targets: number }> {
-    const { gpu, model } = this;
-    const rec = new Recorder(gpu);
+    const { model } = this;
+    const rec = this.rec;
     let sum = 0, total = 0;
     for (const mb of batches) {
       const n = model.setBatch(mb.batch, mb.rows, mb.T);
