@@ -7,24 +7,15 @@
  */
 import { describe, it, expect } from 'vitest';
 import { testGpu } from '../../testing/gpu';
-import { expectClose } from '../../testing/compare';
+import { expectGradientsMatch } from '../../testing/gradCheck';
 import { Recorder } from '../gpu/recorder';
-import { readF32 } from '../gpu/buffers';
+import { expectClose } from '../../testing/compare';
 import { tinyModel, tinyLoraParams, tinyBatch, toFloat64 } from '../model/tiny';
 import { defaultLoraConfig, resolveLoraTargets } from '../model/lora';
 import type { ModelType } from '../model/config';
 import { model64 } from '../reference/model64';
 import { GpuTransformer, uploadWeights } from './model';
 import { isMatrixWeight, roundToF16, widenToF32 } from './weights';
-
-function relErr(actual: Float32Array, expected: Float64Array): number {
-  let maxRef = 0, maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-  }
-  return maxDiff / Math.max(maxRef, 1e-12);
-}
 
 /** The tiny model's weights as an f16 store holds them: matrices rounded to f16, norms and biases unchanged. */
 function f16Rounded(weights: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
@@ -52,25 +43,9 @@ async function compare(arch: ModelType, overrides: Record<string, unknown>, opts
   const model = new GpuTransformer(gpu, cfg, weights, { B, T, fullParams: opts.fullParams, lora: lora ? { targets, values, dropout: 0 } : null });
   const n = model.setBatch({ inputIds: Int32Array.from(inputIds.flat()), labels: Int32Array.from(labels.flat()) }, B, T);
   expect(n).toBe(ref.nTargets);
-  const rec = new Recorder(gpu);
-  model.zeroGrads(rec);
-  model.forward(rec, { backward: true, lossScale: 1 / n });
-  model.backward(rec);
-  rec.submit();
-  const loss = (await model.readLossSum()) / n;
-  expect(Math.abs(loss - ref.loss) / ref.loss, `loss ${loss} vs ${ref.loss}`).toBeLessThan(1e-4);
-  let checked = 0;
-  for (const t of model.trainable()) {
-    const expected = ref.grads.get(t.name);
-    if (!expected) throw new Error(`reference has no gradient for ${t.name}`);
-    const err = relErr(await readF32(gpu.device, t.grad, 0, t.size), expected);
-    expect(err, `${arch} ${t.name}: relative error ${err.toExponential(2)}`).toBeLessThan(1e-3);
-    checked++;
-  }
-  expect(checked).toBe(ref.grads.size);
+  const checked = await expectGradientsMatch(model, n, ref, arch);
   gpu.buffers.releasePool('weights');
   model.release();
-  rec.destroy();
   return checked;
 }
 

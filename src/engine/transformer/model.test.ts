@@ -6,22 +6,12 @@
  */
 import { describe, it, expect } from 'vitest';
 import { testGpu } from '../../testing/gpu';
-import { Recorder } from '../gpu/recorder';
-import { readF32 } from '../gpu/buffers';
+import { expectGradientsMatch } from '../../testing/gradCheck';
 import { tinyModel, tinyLoraParams, tinyBatch, toFloat64 } from '../model/tiny';
 import { defaultLoraConfig, resolveLoraTargets } from '../model/lora';
 import type { ModelType } from '../model/config';
 import { model64 } from '../reference/model64';
 import { GpuTransformer, uploadWeights } from './model';
-
-function relErr(actual: Float32Array, expected: Float64Array): number {
-  let maxRef = 0, maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-  }
-  return maxDiff / Math.max(maxRef, 1e-12);
-}
 
 async function compare(arch: ModelType, overrides: Record<string, unknown>, opts: { fullParams?: boolean; recompute?: boolean } = {}) {
   const gpu = await testGpu();
@@ -41,24 +31,7 @@ async function compare(arch: ModelType, overrides: Record<string, unknown>, opts
   const model = new GpuTransformer(gpu, cfg, weights, { B, T, recompute: opts.recompute, fullParams: opts.fullParams, lora: { targets, values, dropout: 0 } });
   const n = model.setBatch({ inputIds: Int32Array.from(inputIds.flat()), labels: Int32Array.from(labels.flat()) }, B, T);
   expect(n).toBe(ref.nTargets);
-  const rec = new Recorder(gpu);
-  model.zeroGrads(rec);
-  model.forward(rec, { backward: true, lossScale: 1 / n });
-  model.backward(rec);
-  rec.submit();
-  const loss = (await model.readLossSum()) / n;
-  expect(Math.abs(loss - ref.loss) / ref.loss, `loss ${loss} vs ${ref.loss}`).toBeLessThan(1e-4);
-
-  let checked = 0;
-  for (const t of model.trainable()) {
-    const expected = ref.grads.get(t.name);
-    if (!expected) throw new Error(`reference has no gradient for ${t.name}`);
-    const actual = await readF32(gpu.device, t.grad, 0, t.size);
-    const err = relErr(actual, expected);
-    expect(err, `${arch} ${t.name}: relative error ${err.toExponential(2)}`).toBeLessThan(1e-3);
-    checked++;
-  }
-  expect(checked).toBe(ref.grads.size);
+  const checked = await expectGradientsMatch(model, n, ref, arch);
   gpu.buffers.releasePool('weights');
   model.release();
   expect(Object.keys(gpu.buffers.byPool()).filter((p) => p.includes('#'))).toEqual([]);
