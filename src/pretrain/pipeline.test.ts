@@ -38,7 +38,7 @@ async function run(extra: Partial<PretrainOptions>) {
 }
 
 describe('pretrain pipeline', () => {
-  // ~30 s on an idle 2-core machine; the generous timeout is for a loaded one (SwiftShader shares the CPU).
+  // ~9 s on an idle 2-core machine; the generous timeout is for a loaded one (SwiftShader shares the CPU).
   it('trains, lowers the loss, resumes, and exports a model the studio loads', { timeout: 300_000 }, async () => {
     const first = await run({});
     expect(first.losses).toHaveLength(6);

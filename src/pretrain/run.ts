@@ -7,7 +7,7 @@
  * the same learning-rate curve.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Gpu } from '../engine/gpu/device';
 import { readF32 } from '../engine/gpu/buffers';
 import { parseModelConfig, type ModelConfig } from '../engine/model/config';
@@ -88,7 +88,7 @@ export interface PretrainResult {
 function machineName(gpu: Gpu): string {
   const cpu = cpus();
   const adapter = gpu.adapter.isSoftware ? `${gpu.adapter.description || gpu.adapter.device || 'software'} (CPU WebGPU)` : gpu.adapter.description || gpu.adapter.vendor;
-  return `${adapter}, ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'unknown CPU'} (shared with other jobs)`;
+  return `${adapter}, ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'unknown CPU'}, load average ${loadavg()[0].toFixed(1)} at the start`;
 }
 
 async function evaluate(trainer: Trainer, batches: MicroBatch[]): Promise<{ loss: number; targets: number }> {
