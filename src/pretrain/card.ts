@@ -39,6 +39,17 @@ export interface CardInput {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const quote = (s: string) => s.replace(/\n/g, '⏎');
 
+/** The honest one-paragraph status: judged against the bigram count model, not by hope. */
+function status(c: CardInput, time: string): string {
+  const loss = `held-out loss ${c.finalLoss.toFixed(2)} vs ${Math.log(c.config.vocabSize).toFixed(2)} for a uniform guess and ${c.baselines.bigram.toFixed(2)} for a bigram count model`;
+  if (c.finalLoss >= c.baselines.bigram)
+    return `**Status: under-trained.** It is tiny and had ${time} of training on ${c.machine}: it saw ${c.epochs.toFixed(2)} epochs of the corpus ` +
+      `and learned word frequencies and some local structure (${loss}), but greedy decoding still repeats frequent words. ` +
+      'Do not use it for anything but experiments.';
+  return `It is tiny and had ${time} of training (${c.epochs.toFixed(2)} epochs; ${loss}), so its English is locally plausible and globally ` +
+    'incoherent. Do not use it for anything but experiments.';
+}
+
 export function modelCard(c: CardInput): string {
   const lnV = Math.log(c.config.vocabSize);
   const hours = c.seconds / 3600;
@@ -65,8 +76,7 @@ instructions or chat. Ask it a question and it rambles on (see the samples). Tha
 LoRA in the studio and watch the behaviour change. Its ChatML tokens \`<|im_start|>\` and \`<|im_end|>\` exist in the
 vocabulary but were never seen in pretraining; instruction tuning teaches them.
 
-It is tiny and was trained for ${hours < 1 ? `${Math.round(c.seconds / 60)} minutes` : `${hours.toFixed(1)} hours`} on a CPU, so its English is locally plausible and
-globally incoherent. Do not use it for anything but experiments.
+${status(c, hours < 1 ? `${Math.round(c.seconds / 60)} minutes` : `${hours.toFixed(1)} hours`)}
 
 ## Training data
 
