@@ -1,19 +1,12 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
-import { requireCount, requireFloats } from './validate';
+import { rowKernelChecks } from './validate';
 import { biasBackward } from './bias';
 
 const WG = 128; // threads per row (layernorm_forward / layernorm_backward)
 const TX = 32; // columns per workgroup in layernorm_dweight
 
-function check(ok: boolean, msg: string): void {
-  if (!ok) throw new RangeError(`layernorm: ${msg}`);
-}
-function checkSizes(N: number, C: number): void {
-  requireCount('layernorm', 'N', N);
-  requireCount('layernorm', 'C', C);
-}
-const fits = (buf: GPUBuffer, floats: number, what: string) => requireFloats('layernorm', floats, [[buf, what]]);
+const { check, checkSizes, fits } = rowKernelChecks('layernorm');
 
 /** out (N, C), mean (N), rstd (N) ← inp (N, C), weight (C), bias (C). GPT-2 LayerNorm (biased variance). */
 export function layernormForward(

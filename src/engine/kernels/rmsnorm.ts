@@ -1,18 +1,11 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
-import { requireCount, requireFloats } from './validate';
+import { rowKernelChecks } from './validate';
 
 const WG = 128; // threads per row (rmsnorm_forward / rmsnorm_backward)
 const TX = 32; // columns per workgroup in rmsnorm_dweight
 
-function check(ok: boolean, msg: string): void {
-  if (!ok) throw new RangeError(`rmsnorm: ${msg}`);
-}
-function checkSizes(N: number, C: number): void {
-  requireCount('rmsnorm', 'N', N);
-  requireCount('rmsnorm', 'C', C);
-}
-const fits = (buf: GPUBuffer, floats: number, what: string) => requireFloats('rmsnorm', floats, [[buf, what]]);
+const { check, checkSizes, fits } = rowKernelChecks('rmsnorm');
 
 /** out (N, C), rstd (N) ← inp (N, C), weight (C). HF LlamaRMSNorm: out = x · rsqrt(mean(x²) + eps) · w. */
 export function rmsnormForward(rec: Recorder, out: GPUBuffer, rstd: GPUBuffer, inp: GPUBuffer, weight: GPUBuffer, N: number, C: number, eps: number): void {

@@ -19,3 +19,19 @@ export function requireElementwise(kernel: string, N: number, bufs: [GPUBuffer, 
   requireCount(kernel, 'N', N);
   requireFloats(kernel, N, bufs);
 }
+
+/** Checks for a row-wise kernel over (N, C) tensors, with messages prefixed by the kernel's name. */
+export function rowKernelChecks(kernel: string) {
+  return {
+    check(ok: boolean, msg: string): void {
+      if (!ok) throw new RangeError(`${kernel}: ${msg}`);
+    },
+    checkSizes(N: number, C: number): void {
+      requireCount(kernel, 'N', N);
+      requireCount(kernel, 'C', C);
+    },
+    fits(buf: GPUBuffer, floats: number, what: string): void {
+      requireFloats(kernel, floats, [[buf, what]]);
+    },
+  };
+}

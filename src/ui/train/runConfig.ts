@@ -5,12 +5,17 @@
 import type { ExampleBody, MaskMode } from '../../data/types';
 import { getPreset, type TemplatePresetId } from '../../data/templates';
 import type { ModelConfig } from '../../engine/model/config';
-import type { ScheduleKind } from '../../engine/train/schedule';
 import { DEFAULT_RUN, type RunConfig } from '../../train/run';
 
 export type TargetPreset = 'attention' | 'all-linear' | 'custom';
 
-export interface TrainForm {
+/** Optimizer, batching and run-control fields are exactly RunConfig's. */
+type RunFields = Pick<
+  RunConfig,
+  'lr' | 'schedule' | 'warmupRatio' | 'weightDecay' | 'maxGradNorm' | 'batchSize' | 'gradAccum' | 'epochs' | 'maxSteps' | 'pack' | 'seed' | 'evalEvery' | 'checkpointEvery'
+>;
+
+export interface TrainForm extends RunFields {
   datasetId: string | null;
   /** null: the recommended mode for the dataset (assistant-only for chats, completion-only for pairs). */
   mode: MaskMode | null;
@@ -25,19 +30,6 @@ export interface TrainForm {
   targets: TargetPreset;
   customTargets: string;
   rslora: boolean;
-  lr: number;
-  schedule: ScheduleKind;
-  warmupRatio: number;
-  weightDecay: number;
-  maxGradNorm: number;
-  batchSize: number;
-  gradAccum: number;
-  epochs: number;
-  maxSteps: number;
-  pack: boolean;
-  seed: number;
-  evalEvery: number;
-  checkpointEvery: number;
 }
 
 const lora = DEFAULT_RUN.lora!;
