@@ -5,7 +5,7 @@
 //   begin    status[0..4) = (0, 1, 0, 0)
 //   partial  per trainable tensor: G ≤ MAX_PARTIALS workgroups each sum the squares of a fixed strided share of
 //            grads and write one partial to status[4 + workgroup]
-//   reduce   one workgroup adds the G partials (tree, fixed order) to status[0]
+//   reduce   one workgroup adds the G partials (strided, then a tree: a fixed order) to status[0]
 //   finish   norm = √status[0]; clipScale = min(1, maxNorm / (norm + 1e-6)) (1 when maxNorm ≤ 0); nonFinite =
 //            norm is NaN/Inf (clipScale is then 0). AdamW reads [1] and [2].
 // Why the partials live inside status: each dispatch then binds status exactly once (a buffer may not be bound
@@ -17,7 +17,7 @@ struct Params { n : u32, groups : u32, maxNorm : f32 }
 @group(0) @binding(1) var<storage, read_write> status : array<f32>;
 @group(0) @binding(2) var<storage, read> grads : array<f32>;
 
-override WG : u32 = 256;            // a power of two, ≥ MAX_PARTIALS
+override WG : u32 = 256;            // a power of two (4 on a CPU adapter: see src/engine/kernels/reductionThreads.ts)
 const MAX_PARTIALS : u32 = 256u;
 const PARTIALS : u32 = 4u;          // offset of the partials in status
 var<workgroup> red : array<f32, WG>;
@@ -55,7 +55,9 @@ fn partial(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_ind
 // grid (1)
 @compute @workgroup_size(WG)
 fn reduce(@builtin(local_invocation_index) lid : u32) {
-  red[lid] = select(0.0, status[PARTIALS + lid], lid < params.groups);
+  var s = 0.0;
+  for (var g = lid; g < params.groups; g += WG) { s += status[PARTIALS + g]; }
+  red[lid] = s;
   let total = treeSum(lid);
   if (lid == 0u) { status[0] += total; }
 }

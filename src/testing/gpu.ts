@@ -4,6 +4,7 @@
  */
 import { acquireNodeGpu } from '../node/gpu';
 import type { Gpu } from '../engine/gpu/device';
+import { asHardwareAdapter } from '../engine/kernels/reductionThreads';
 
 let pending: Promise<Gpu> | null = null;
 
@@ -26,4 +27,16 @@ export async function releaseTestGpu(): Promise<void> {
   if (!pending) return;
   const gpu = await pending.catch(() => null);
   if (gpu) await gpu.device.queue.onSubmittedWorkDone();
+}
+
+/**
+ * The reduction kernels pick their workgroup width by adapter kind (src/engine/kernels/reductionThreads.ts); their
+ * tests run both: 'cpu' is the test device as it is (SwiftShader), 'gpu' the same device presented as hardware.
+ */
+export const ADAPTER_KINDS = ['cpu', 'gpu'] as const;
+
+export async function testGpuAs(kind: (typeof ADAPTER_KINDS)[number]): Promise<Gpu> {
+  const gpu = await testGpu();
+  if (!gpu.adapter.isSoftware) throw new Error('the test device is expected to be a CPU adapter (SwiftShader)');
+  return kind === 'gpu' ? asHardwareAdapter(gpu) : gpu;
 }

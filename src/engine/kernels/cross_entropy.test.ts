@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { testGpu } from '../../testing/gpu';
+import { ADAPTER_KINDS, testGpu, testGpuAs } from '../../testing/gpu';
 import { expectClose, randomArray } from '../../testing/compare';
 import { numericGrad, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
@@ -55,8 +55,8 @@ describe('cross-entropy reference', () => {
 });
 
 describe('cross-entropy on the GPU', () => {
-  it('matches the float64 reference for loss, dlogits and the loss sum (V=1001, N=9, three ignored rows)', async () => {
-    const gpu = await testGpu();
+  for (const kind of ADAPTER_KINDS) it(`matches the float64 reference for loss, dlogits and the loss sum (V=1001, N=9, three ignored rows), ${kind} reduction width`, async () => {
+    const gpu = await testGpuAs(kind);
     const logits = makeLogits(1);
     const valid = TARGETS.filter((t) => t !== -100).length;
     const scale = 1 / valid;
@@ -108,8 +108,8 @@ describe('cross-entropy on the GPU', () => {
     expect(Number.isNaN(got.losses[0])).toBe(false);
   });
 
-  it('sums many losses deterministically (N not a multiple of the workgroup)', async () => {
-    const gpu = await testGpu();
+  for (const kind of ADAPTER_KINDS) it(`sums many losses deterministically (N not a multiple of the workgroup), ${kind} reduction width`, async () => {
+    const gpu = await testGpuAs(kind);
     const n = 1000;
     const losses = randomArray(n, 8, 3).map(Math.abs);
     const lossBuf = gpu.buffers.fromData('scratch', 'l', losses);

@@ -4,8 +4,9 @@
  */
 import { f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { reductionThreads } from './reductionThreads';
 
-const WG = 256;
+const WG = 256; // threads per row on a GPU; see reductionThreads.ts
 
 export interface CrossEntropyOptions {
   /** Overwrite logits with dlogits = (softmax − onehot(target)) · lossScale (zero rows for ignored targets). */
@@ -41,7 +42,7 @@ export function crossEntropyFused(
   checkBuffer(what, 'targets', targets, N);
   rec.dispatch({
     shader: 'cross_entropy',
-    constants: { WG },
+    constants: { WG: reductionThreads(rec.gpu, WG) },
     params: [N, V, opts.backward ? 1 : 0, f32(opts.lossScale)],
     bindings: [losses, logits, targets],
     workgroups: grid1d(N, 1),
@@ -54,5 +55,5 @@ export function sumLoss(rec: Recorder, total: GPUBuffer, losses: GPUBuffer, N: n
   if (!Number.isInteger(N) || N < 1) throw new Error(`sumLoss: N must be a positive integer, got ${N}`);
   checkBuffer('sumLoss', 'total', total, 1);
   checkBuffer('sumLoss', 'losses', losses, N);
-  rec.dispatch({ shader: 'cross_entropy_sum', constants: { WG }, params: [N], bindings: [total, losses], workgroups: [1], label: 'sum_loss' });
+  rec.dispatch({ shader: 'cross_entropy_sum', constants: { WG: reductionThreads(rec.gpu, WG) }, params: [N], bindings: [total, losses], workgroups: [1], label: 'sum_loss' });
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { testGpu } from '../../testing/gpu';
+import { ADAPTER_KINDS, testGpu, testGpuAs } from '../../testing/gpu';
 import { expectClose, randomArray } from '../../testing/compare';
 import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
@@ -33,11 +33,12 @@ function refNorm(tensors: Float32Array[], maxNorm: number): Float64Array {
 
 describe('gradient norm and clipping', () => {
   it('uses more than one partial for big tensors and caps them', () => {
-    expect(SIZES.map(gradNormGroups)).toEqual([1, 1, 69, 256]);
+    expect(SIZES.map((n) => gradNormGroups(n))).toEqual([1, 1, 69, 256]);
+    expect(SIZES.map((n) => gradNormGroups(n, 4))).toEqual([1, 63, 256, 256]);
   });
 
-  it('matches the float64 reference over several tensors, with and without clipping', async () => {
-    const gpu = await testGpu();
+  for (const kind of ADAPTER_KINDS) it(`matches the float64 reference over several tensors, with and without clipping, ${kind} reduction width`, async () => {
+    const gpu = await testGpuAs(kind);
     const tensors = SIZES.map((n, i) => randomArray(n, 40 + i, 0.01 * (i + 1)));
     for (const maxNorm of [1, 1e6, 0, -1]) {
       const got = await gpuNorm(gpu, tensors, maxNorm);

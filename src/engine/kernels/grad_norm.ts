@@ -4,8 +4,9 @@
  *   gradNormBegin(rec, status); for each tensor gradNormAccumulate(rec, status, grad, n); gradNormFinish(rec, status, maxNorm)
  */
 import { f32, type Recorder } from '../gpu/recorder';
+import { reductionThreads } from './reductionThreads';
 
-const WG = 256;
+const WG = 256; // on a GPU; see reductionThreads.ts
 /** Partial sums per tensor (one per workgroup of the first stage); they live in the status buffer after its header. */
 const MAX_PARTIALS = 256;
 /** Elements per invocation below which fewer workgroups are used. */
@@ -22,8 +23,8 @@ function checkStatus(what: string, status: GPUBuffer): void {
 }
 
 /** Number of first-stage workgroups for a tensor of n elements (depends on n only, so sums are reproducible). */
-export function gradNormGroups(n: number): number {
-  return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / (WG * MIN_PER_THREAD))));
+export function gradNormGroups(n: number, wg = WG): number {
+  return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / (wg * MIN_PER_THREAD))));
 }
 
 /** status ← [0, 1, 0, 0]: start a new step's norm. */
@@ -38,10 +39,11 @@ export function gradNormAccumulate(rec: Recorder, status: GPUBuffer, grads: GPUB
   checkStatus(what, status);
   if (!Number.isInteger(N) || N < 1) throw new Error(`${what}: N must be a positive integer, got ${N}`);
   if (grads.size < N * 4) throw new Error(`${what}: grads needs ${N * 4} bytes but its buffer has ${grads.size}`);
-  const groups = gradNormGroups(N);
+  const wg = reductionThreads(rec.gpu, WG);
+  const groups = gradNormGroups(N, wg);
   const params = [N, groups, f32(0)];
-  rec.dispatch({ shader: 'grad_norm', entryPoint: 'partial', constants: { WG }, params, bindings: [status, grads], workgroups: [groups], label: 'grad_norm_partial' });
-  rec.dispatch({ shader: 'grad_norm', entryPoint: 'reduce', constants: { WG }, params, bindings: [status], workgroups: [1], label: 'grad_norm_reduce' });
+  rec.dispatch({ shader: 'grad_norm', entryPoint: 'partial', constants: { WG: wg }, params, bindings: [status, grads], workgroups: [groups], label: 'grad_norm_partial' });
+  rec.dispatch({ shader: 'grad_norm', entryPoint: 'reduce', constants: { WG: wg }, params, bindings: [status], workgroups: [1], label: 'grad_norm_reduce' });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { testGpu } from '../../testing/gpu';
+import { ADAPTER_KINDS, testGpu, testGpuAs } from '../../testing/gpu';
 import { expectClose, randomArray } from '../../testing/compare';
 import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
@@ -33,9 +33,9 @@ describe('layernorm reference', () => {
 });
 
 describe('layernorm GPU vs reference', () => {
-  for (const [N, C] of [[7, 37], [5, 577], [2, 1]]) {
-    it(`forward and backward, N=${N} C=${C}`, async () => {
-      const gpu = await testGpu();
+  for (const [N, C] of [[7, 37], [5, 577], [2, 1]]) for (const kind of ADAPTER_KINDS) {
+    it(`forward and backward, N=${N} C=${C}, ${kind} reduction width`, async () => {
+      const gpu = await testGpuAs(kind);
       const up = (a: Float32Array) => gpu.buffers.fromData('test', 'x', a);
       const read = (b: GPUBuffer, n: number) => readF32(gpu.device, b, 0, n);
       const inp = offset(randomArray(N * C, 10, 2), 3), w = randomArray(C, 11), b = randomArray(C, 12);

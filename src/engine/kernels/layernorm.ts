@@ -1,9 +1,10 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { reductionThreads } from './reductionThreads';
 import { rowKernelChecks } from './validate';
 import { biasBackward } from './bias';
 
-const WG = 128; // threads per row (layernorm_forward / layernorm_backward)
+const WG = 128; // threads per row (layernorm_forward / layernorm_backward) on a GPU; see reductionThreads.ts
 const TX = 32; // columns per workgroup in layernorm_dweight
 
 const { check, checkSizes, fits } = rowKernelChecks('layernorm');
@@ -23,7 +24,7 @@ export function layernormForward(
   fits(bias, C, 'bias');
   rec.dispatch({
     shader: 'layernorm_forward',
-    constants: { WG },
+    constants: { WG: reductionThreads(rec.gpu, WG) },
     params: [N, C, f32(eps)],
     bindings: [out, mean, rstd, inp, weight, bias],
     workgroups: grid1d(N, 1),
@@ -60,7 +61,7 @@ export function layernormBackward(
   if (dbias) fits(dbias, C, 'dbias');
   rec.dispatch({
     shader: 'layernorm_backward',
-    constants: { WG },
+    constants: { WG: reductionThreads(rec.gpu, WG) },
     params: [N, C, opts.accumulate ? 1 : 0],
     bindings: [dinp, dout, inp, weight, mean, rstd],
     workgroups: grid1d(N, 1),

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { testGpu } from '../../testing/gpu';
+import { ADAPTER_KINDS, testGpu, testGpuAs } from '../../testing/gpu';
 import { expectClose, randomArray } from '../../testing/compare';
 import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
@@ -30,9 +30,9 @@ describe('rmsnorm reference', () => {
 });
 
 describe('rmsnorm GPU vs reference', () => {
-  for (const [N, C] of [[7, 37], [5, 577], [3, 1]]) {
-    it(`forward and backward, N=${N} C=${C}`, async () => {
-      const gpu = await testGpu();
+  for (const [N, C] of [[7, 37], [5, 577], [3, 1]]) for (const kind of ADAPTER_KINDS) {
+    it(`forward and backward, N=${N} C=${C}, ${kind} reduction width`, async () => {
+      const gpu = await testGpuAs(kind);
       const up = (a: Float32Array) => gpu.buffers.fromData('test', 'x', a);
       const read = (b: GPUBuffer, n: number) => readF32(gpu.device, b, 0, n);
       const inp = randomArray(N * C, 10, 2), w = randomArray(C, 11), dout = randomArray(N * C, 12);

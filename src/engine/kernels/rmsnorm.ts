@@ -1,8 +1,9 @@
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
+import { reductionThreads } from './reductionThreads';
 import { rowKernelChecks } from './validate';
 
-const WG = 128; // threads per row (rmsnorm_forward / rmsnorm_backward)
+const WG = 128; // threads per row (rmsnorm_forward / rmsnorm_backward) on a GPU; see reductionThreads.ts
 const TX = 32; // columns per workgroup in rmsnorm_dweight
 
 const { check, checkSizes, fits } = rowKernelChecks('rmsnorm');
@@ -17,7 +18,7 @@ export function rmsnormForward(rec: Recorder, out: GPUBuffer, rstd: GPUBuffer, i
   fits(weight, C, 'weight');
   rec.dispatch({
     shader: 'rmsnorm_forward',
-    constants: { WG },
+    constants: { WG: reductionThreads(rec.gpu, WG) },
     params: [N, C, f32(eps)],
     bindings: [out, rstd, inp, weight],
     workgroups: grid1d(N, 1),
@@ -50,7 +51,7 @@ export function rmsnormBackward(
   if (dweight) fits(dweight, C, 'dweight');
   rec.dispatch({
     shader: 'rmsnorm_backward',
-    constants: { WG },
+    constants: { WG: reductionThreads(rec.gpu, WG) },
     params: [N, C, opts.accumulate ? 1 : 0],
     bindings: [dinp, dout, inp, weight, rstd],
     workgroups: grid1d(N, 1),

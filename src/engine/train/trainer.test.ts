@@ -51,11 +51,13 @@ function data(V: number): MicroBatch[] {
 
 describe('Trainer', () => {
   it('drives the training loss near zero on a handful of sequences (it can learn)', async () => {
-    const { trainer, release, V } = await setup(1, 3e-2, 150, 0);
+    // lr 1e-2 converges within ~20 steps. At 3e-2 (unclipped) the loss bounces chaotically, so whether step 150
+    // lands below the bar depended on the summation order of the reductions (a workgroup width), not on learning.
+    const { trainer, release, V } = await setup(1, 1e-2, 60, 0);
     const batches = data(V);
     const first = await trainer.trainStep(batches, 0);
     let last = first;
-    for (let s = 1; s < 150; s++) last = await trainer.trainStep(batches, 0);
+    for (let s = 1; s < 60; s++) last = await trainer.trainStep(batches, 0);
     expect(first.loss).toBeGreaterThan(3); // ≈ ln(96) at init
     expect(last.loss).toBeLessThan(0.05);
     expect(last.targets).toBe(countTargets(batches[0]) + countTargets(batches[1]));
