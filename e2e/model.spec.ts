@@ -112,7 +112,7 @@ test('hub URL: loads with progress, shows the card and the stored copy; a missin
   await expect(page.getByTestId('stored-model')).toHaveCount(0);
 });
 
-test('local files: folder picker, file picker, and a pick missing the tokenizer names the file', async ({ page }) => {
+test('local files: folder picker, file picker, drop anywhere on the page, and a pick missing the tokenizer names the file', async ({ page }) => {
   const dir = join(mkdtempSync(join(tmpdir(), 'studio-e2e-local-')), 'my-tiny-model');
   const local = writeTinyModel(dir, 11, { hidden_size: 48, num_attention_heads: 4, num_key_value_heads: 4 });
   await openModelPage(page);
@@ -145,4 +145,24 @@ test('local files: folder picker, file picker, and a pick missing the tokenizer 
   await expect(page.getByTestId('model-name')).toHaveText('local model');
   await expect(page.getByTestId('load-error')).toHaveCount(0);
   await expectCard(page, 'local model');
+
+  // Files dragged anywhere on the page (here onto the model card, with the Hugging Face tab open) load as local files.
+  await page.getByTestId('tab-hub').click();
+  const files = local.files.map((f) => ({ name: basename(f), base64: readFileSync(f).toString('base64') }));
+  const drag = (type: 'dragover' | 'drop') =>
+    page.getByTestId('model-card').evaluate(
+      (target, { files, type }) => {
+        const dt = new DataTransfer();
+        for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name));
+        target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { files, type },
+    );
+  await drag('dragover');
+  await expect(page.getByTestId('drop-overlay')).toContainText('Drop the model folder');
+  await drag('drop');
+  await expect(page.getByTestId('drop-overlay')).toHaveCount(0);
+  await expect(page.getByTestId('tab-local')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('card-hidden')).toHaveText('48');
+  await expect(page.getByTestId('load-error')).toHaveCount(0);
 });

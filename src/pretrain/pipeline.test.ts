@@ -89,6 +89,7 @@ describe('pretrain pipeline', () => {
     expect(readme).toContain(`Final held-out loss: **${resumed.finalLoss!.toFixed(3)}**`);
     expect(readme).toContain(`ln(320)`);
     expect(readme).toContain('The jury');
+    expect(readme).toMatch(/Of the \d+ words \(two letters or more\) in these continuations, \d+% occur in the\ntraining documents \(\d+ distinct words\)/);
 
     // --export-only re-exports the same weights without training.
     const again = await run({ exportOnly: true, steps: null });

@@ -21,10 +21,11 @@ import { BatchSampler, evalBatches } from './data';
 import { writeModelDir } from './export';
 import { initWeights, parameterCount } from './init';
 import { pretrainLr, type LrPlan } from './lr';
-import { prepareCorpus, type CorpusTexts, type PreparedCorpus } from './prepare';
+import { brownTexts, prepareCorpus, type CorpusTexts, type PreparedCorpus } from './prepare';
 import { PRESETS, configJson, type Preset, type PresetName } from './presets';
 import { CARD_SAMPLES, Sampler, type Sample, type SampleSpec } from './samples';
 import { IM_END } from './tokenizerFiles';
+import { vocabularyOf, wordStats, type WordStats } from './wordStats';
 
 export interface PretrainOptions {
   /** Where the HF model directory is exported. */
@@ -219,9 +220,13 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     samples.push(s);
     o.log(`sample (${s.mode}): ${JSON.stringify(s.prompt)} → ${JSON.stringify(s.completion)}`);
   }
+  // Are the continuations made of real words? Share of their words that occur in the training documents.
+  const sampleWords = wordStats(samples.map((s) => s.completion).join(' '), vocabularyOf((o.texts ?? brownTexts)().train));
+  o.log(`samples: ${(100 * sampleWords.share).toFixed(1)}% of ${sampleWords.words} words are training-corpus words (${sampleWords.distinct} distinct); ` +
+    `unknown: ${sampleWords.unknown.slice(0, 12).join(', ') || 'none'}`);
   const host = new Map<string, Float32Array>();
   for (const [name, buf] of weights) host.set(name, await readF32(gpu.device, buf));
-  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampler.epochOf(state.dataPos));
+  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos));
   const exported = writeModelDir(o.out, {
     configJson: wantConfig, weights: host, tokenizerJson: corpus.tokenizerJson, tokenizerConfig: corpus.tokenizerConfig, readme,
   }, imEnd);
@@ -231,7 +236,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
 
 function cardFor(
   o: PretrainOptions, preset: Preset, config: ModelConfig, params: number, state: PretrainState, corpus: PreparedCorpus,
-  final: { loss: number; targets: number; windows: number; of: number }, samples: Sample[], epochs: number,
+  final: { loss: number; targets: number; windows: number; of: number }, samples: Sample[], sampleWords: WordStats, epochs: number,
 ): string {
   const budget = state.budgetSeconds !== null ? `spanning a ${Math.round(state.budgetSeconds / 60)}-minute wall-clock budget` : `spanning ${state.budgetSteps} steps`;
   return modelCard({
@@ -239,6 +244,6 @@ function cardFor(
     micro: preset.micro, peakLr: preset.lr, minLrRatio: o.minLrRatio, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
     schedule: budget, steps: state.step, tokensSeen: state.tokensSeen, epochs, seconds: state.seconds, machine: state.machine,
     corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of,
-    baselines: countBaselines(corpus.train, corpus.heldOut, config.vocabSize), evals: state.evals, samples, command: o.command,
+    baselines: countBaselines(corpus.train, corpus.heldOut, config.vocabSize), evals: state.evals, samples, sampleWords, command: o.command,
   });
 }

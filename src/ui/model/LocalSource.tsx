@@ -1,36 +1,24 @@
-import { useState, type DragEvent } from 'react';
 import { useStudio } from '../../store';
 import { loadModel } from '../../store/slices/model';
-import { droppedFiles, topLevelFiles } from './sources';
+import { topLevelFiles } from './sources';
 
-/** Load a model folder from this computer: folder picker, file picker or drag-and-drop. Nothing is uploaded. */
+/** Loads picked or dropped files as a local model (a dropped folder's subfolders are ignored). */
+export function loadLocalFiles(files: File[]): void {
+  if (files.length === 0) return;
+  void loadModel({ kind: 'files', files: topLevelFiles(files) });
+}
+
+/**
+ * Load a model folder from this computer: folder picker or file picker here, or drag-and-drop anywhere on the Model
+ * page (ModelSection handles the drop). Nothing is uploaded.
+ */
 export function LocalSource() {
   const busy = useStudio((s) => s.modelLoading !== null);
-  const [over, setOver] = useState(false);
-
-  const load = (files: File[]) => {
-    if (files.length === 0) return;
-    void loadModel({ kind: 'files', files: topLevelFiles(files) });
-  };
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    if (busy) return;
-    void droppedFiles(e.dataTransfer).then(load);
-  };
+  const load = loadLocalFiles;
 
   return (
     <div className="mdl-source" data-testid="source-local">
-      <div
-        className={`mdl-drop${over ? ' is-over' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-        data-testid="local-drop"
-      >
+      <div className="mdl-drop" data-testid="local-drop">
         <p>
           <strong>Drop a model folder here</strong>, or choose it:
         </p>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type DragEvent } from 'react';
 import { useStudio } from '../../store';
 import { describeSource, loadModel, rememberedSource } from '../../store/slices/model';
 import { Banner } from '../components/Banner';
@@ -6,7 +6,8 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { BuiltinSource } from './BuiltinSource';
 import { HubSource } from './HubSource';
-import { LocalSource } from './LocalSource';
+import { LocalSource, loadLocalFiles } from './LocalSource';
+import { droppedFiles } from './sources';
 import { LoadProgress } from './LoadProgress';
 import { LoadErrorBanner } from './LoadErrorBanner';
 import { ModelCard } from './ModelCard';
@@ -48,8 +49,42 @@ export function ModelSection() {
   const [tab, setTab] = useState<Tab>(() => (rememberedSource()?.kind === 'hub' ? 'hub' : 'builtin'));
   const notice = useStudio((s) => s.modelNotice);
   const hasModel = useStudio((s) => s.modelInfo !== null);
+  const busy = useStudio((s) => s.modelLoading !== null);
+  const [dragging, setDragging] = useState(false);
+  // A model folder (or its files) dropped anywhere on the page loads as local files. The DataTransfer is only
+  // readable during the event, and droppedFiles reads its entries before its first await.
+  const carriesFiles = (e: DragEvent) => [...e.dataTransfer.types].includes('Files');
+  const onDragOver = (e: DragEvent) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = busy ? 'none' : 'copy';
+    setDragging(true);
+  };
+  const onDragLeave = (e: DragEvent) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+  };
+  const onDrop = (e: DragEvent) => {
+    if (!carriesFiles(e)) return;
+    e.preventDefault();
+    setDragging(false);
+    if (busy) return;
+    setTab('local');
+    void droppedFiles(e.dataTransfer).then(loadLocalFiles);
+  };
   return (
-    <section aria-labelledby="model-title" className="page mdl" data-testid="model-section">
+    <section
+      aria-labelledby="model-title"
+      className={`page mdl${dragging ? ' is-dragging' : ''}`}
+      data-testid="model-section"
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
+      {dragging && (
+        <div className="mdl-drop-overlay" aria-hidden="true" data-testid="drop-overlay">
+          {busy ? 'A model is loading; drop again when it is done.' : 'Drop the model folder or its files to load them'}
+        </div>
+      )}
       <header className="page__header">
         <div>
           <h2 id="model-title">Model</h2>
