@@ -2,6 +2,9 @@ import { expect, type Page } from '@playwright/test';
 
 /** Opens the Dataset section on a fresh origin profile (each Playwright test gets its own, empty IndexedDB). */
 export async function openDataset(page: Page): Promise<void> {
+  // These tests are about data without a model (the token view then offers the sample tokenizer): the studio's
+  // "load the built-in model when it opens" preference is turned off for them.
+  await page.addInitScript(() => localStorage.setItem('studio.autoloadBuiltin', 'off'));
   await page.goto('/#/dataset');
   await expect(page.getByTestId('dataset-section')).toBeVisible();
 }

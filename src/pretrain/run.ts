@@ -223,7 +223,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   // Are the continuations made of real words? Share of their words that occur in the training documents.
   const sampleWords = wordStats(samples.map((s) => s.completion).join(' '), vocabularyOf((o.texts ?? brownTexts)().train));
   o.log(`samples: ${(100 * sampleWords.share).toFixed(1)}% of ${sampleWords.words} words are training-corpus words (${sampleWords.distinct} distinct); ` +
-    `unknown: ${sampleWords.unknown.slice(0, 12).join(', ') || 'none'}`);
+    `unknown: ${[...new Set(sampleWords.unknown)].slice(0, 12).join(', ') || 'none'}`);
   const host = new Map<string, Float32Array>();
   for (const [name, buf] of weights) host.set(name, await readF32(gpu.device, buf));
   const readme = cardFor(o, preset, config, params, state, corpus, { ...final, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos));

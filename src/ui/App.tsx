@@ -1,5 +1,6 @@
 import { useEffect, type MouseEvent, type ReactNode } from 'react';
 import { ModelSection } from './model/ModelSection';
+import { useAutoloadBuiltin } from './model/autoload';
 import { DatasetSection } from './dataset/DatasetSection';
 import { TrainSection } from './train/TrainSection';
 import { ExportSection } from './export/ExportSection';
@@ -32,6 +33,7 @@ function skipToContent(e: MouseEvent<HTMLAnchorElement>) {
 export function App() {
   const route = useHashRoute();
   const routeId = route === 'not-found' ? null : route.id;
+  useAutoloadBuiltin();
 
   useEffect(() => {
     document.title = route === 'not-found' ? 'Not found · Fine-Tuning Studio' : `${route.label} · Fine-Tuning Studio`;

@@ -22,7 +22,7 @@ function checkStatus(what: string, status: GPUBuffer): void {
     throw new Error(`${what}: status needs ${GRAD_NORM_STATUS_BYTES} bytes (GRAD_NORM_STATUS_BYTES) but its buffer has ${status.size}`);
 }
 
-/** Number of first-stage workgroups for a tensor of n elements (depends on n only, so sums are reproducible). */
+/** First-stage workgroups for a tensor of n elements at width wg (fixed per device, so its sums are reproducible). */
 export function gradNormGroups(n: number, wg = WG): number {
   return Math.max(1, Math.min(MAX_PARTIALS, Math.ceil(n / (wg * MIN_PER_THREAD))));
 }

@@ -1,12 +1,16 @@
 import { useStudio } from '../../store';
 import { setTrainForm } from '../../store/slices/train';
 import type { ScheduleKind } from '../../engine/train/schedule';
+import { Button } from '../components/Button';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
+import { lrAdvice } from './lrAdvice';
 import type { FormProblem, TrainForm } from './runConfig';
 
 /** Optimizer (AdamW), schedule, batching, length of the run, seed, evaluation and checkpoints. */
 export function OptimSettings({ problems, locked }: { problems: FormProblem[]; locked: boolean }) {
   const form = useStudio((s) => s.trainForm);
+  const params = useStudio((s) => s.modelInfo?.params ?? 0);
+  const advice = lrAdvice(params, form.method, form.lr);
   const err = (f: keyof TrainForm) => problems.find((p) => p.field === f)?.message;
   const num = (field: keyof TrainForm, label: string, hint?: string) => (
     <NumberField
@@ -40,6 +44,14 @@ export function OptimSettings({ problems, locked }: { problems: FormProblem[]; l
           {num('weightDecay', 'Weight decay')}
           {num('maxGradNorm', 'Grad clip (norm)', '0 = off')}
         </div>
+        {advice && (
+          <p className="fld__hint trn-advice" data-testid="lr-advice">
+            {advice.why}{' '}
+            <Button size="sm" disabled={locked} onClick={() => setTrainForm({ lr: advice.lr })} data-testid="lr-advice-apply">
+              Use {advice.lr}
+            </Button>
+          </p>
+        )}
       </FieldGroup>
       <FieldGroup title="Batches and length">
         <div className="grid-fields">
