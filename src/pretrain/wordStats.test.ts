@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { vocabularyOf, wordStats, wordsOf } from './wordStats';
+import { pairShare, vocabularyOf, wordPairsOf, wordStats, wordsOf } from './wordStats';
 
 describe('wordStats', () => {
   const vocab = vocabularyOf(['The old man said that he didn’t know.', 'A well-known committee met in 1961.']);
@@ -23,5 +23,12 @@ describe('wordStats', () => {
     const s = wordStats(' the the the the', vocab);
     expect([s.share, s.distinct]).toEqual([1, 1]);
     expect(wordStats('', vocab).share).toBe(0);
+  });
+
+  it('pairShare counts adjacent word pairs seen in the corpus', () => {
+    const pairs = wordPairsOf(['The old man said that he knew.']);
+    expect(pairs.has('old man') && pairs.has('he knew')).toBe(true);
+    expect(pairShare('the old man knew', pairs)).toEqual({ pairs: 3, known: 2, share: 2 / 3 });
+    expect(pairShare('man', pairs).share).toBe(0);
   });
 });

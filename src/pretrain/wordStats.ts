@@ -32,3 +32,25 @@ export function wordStats(text: string, vocab: ReadonlySet<string>): WordStats {
   const known = words.length - unknown.length;
   return { words: words.length, known, share: words.length ? known / words.length : 0, distinct: new Set(words).size, unknown };
 }
+
+/** Adjacent word pairs of a corpus ("of the", "he said"), for pairShare. */
+export function wordPairsOf(texts: Iterable<string>): Set<string> {
+  const pairs = new Set<string>();
+  for (const t of texts) {
+    const w = wordsOf(t);
+    for (let i = 1; i < w.length; i++) pairs.add(`${w[i - 1]} ${w[i]}`);
+  }
+  return pairs;
+}
+
+/**
+ * Share of a text's adjacent word pairs that occur in the corpus: a crude test of local syntax that real words in a
+ * random order ("the the a dining the a") fail and plausible continuations mostly pass.
+ */
+export function pairShare(text: string, pairs: ReadonlySet<string>): { pairs: number; known: number; share: number } {
+  const w = wordsOf(text);
+  let known = 0;
+  for (let i = 1; i < w.length; i++) if (pairs.has(`${w[i - 1]} ${w[i]}`)) known++;
+  const n = Math.max(0, w.length - 1);
+  return { pairs: n, known, share: n ? known / n : 0 };
+}

@@ -2,8 +2,8 @@
  * Learning-rate advice by model size. The usual LoRA rates (1e-4 – 1e-3) come from models of 100 M parameters and
  * more; a model as small as the built-in one (0.6 M) hardly moves at them in a run of a few dozen steps, so a first
  * fine-tune with the defaults would show no change at all. Measured on studio-base with six instruction pairs (LoRA
- * r = 8 on all linear layers, all six per step): at 1e-2 the loss falls from ~6 to ~2 in 50 steps; at 3e-2 it
- * diverges. Full fine-tuning wants about a third of the LoRA rate.
+ * r = 8 on all linear layers, all six per step, ChatML): at 1e-2 the loss falls from 6.1 to 0.9 in 50 steps and each
+ * trained question gets its answer; 3e-2 diverged. Full fine-tuning wants about a third of the LoRA rate.
  */
 export interface LrAdvice {
   lr: number;
