@@ -14,7 +14,6 @@ export function loadLocalFiles(files: File[]): void {
  */
 export function LocalSource() {
   const busy = useStudio((s) => s.modelLoading !== null);
-  const load = loadLocalFiles;
 
   return (
     <div className="mdl-source" data-testid="source-local">
@@ -33,7 +32,7 @@ export function LocalSource() {
               multiple
               disabled={busy}
               onChange={(e) => {
-                load([...(e.target.files ?? [])]);
+                loadLocalFiles([...(e.target.files ?? [])]);
                 e.target.value = '';
               }}
               data-testid="local-folder"
@@ -48,7 +47,7 @@ export function LocalSource() {
               accept=".json,.safetensors"
               disabled={busy}
               onChange={(e) => {
-                load([...(e.target.files ?? [])]);
+                loadLocalFiles([...(e.target.files ?? [])]);
                 e.target.value = '';
               }}
               data-testid="local-files"

@@ -122,6 +122,8 @@ export interface HeapRun<T> {
   peak: HeapSample;
   /** Largest V8 heap used alone. */
   peakUsed: number;
+  /** Largest JavaScript heap: V8 heap used + ArrayBuffer backing stores (Blink's own heap excluded). */
+  peakJs: number;
   samples: number;
 }
 
@@ -159,12 +161,14 @@ export class HeapSampler {
     running.catch(() => {});
     let peak = baseline;
     let peakUsed = baseline.used;
+    let peakJs = baseline.used + baseline.backing;
     let samples = 0;
     const take = async () => {
       const s = await this.sample();
       samples++;
       if (s.total > peak.total) peak = s;
       peakUsed = Math.max(peakUsed, s.used);
+      peakJs = Math.max(peakJs, s.used + s.backing);
     };
     while (!settled) {
       await take();
@@ -172,7 +176,7 @@ export class HeapSampler {
     }
     const result = await running;
     await take();
-    return { result, baseline, peak, peakUsed, samples };
+    return { result, baseline, peak, peakUsed, peakJs, samples };
   }
 }
 
