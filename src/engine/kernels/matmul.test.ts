@@ -8,6 +8,14 @@ import { matmul, type MatmulOptions } from './matmul';
 import { matmul as matmulRef } from '../reference/matmul';
 import { packF16, roundToF16 } from '../transformer/weights';
 
+/** Every operand layout the matmul kernel supports. */
+const LAYOUTS = [
+  { transA: false, transB: false },
+  { transA: false, transB: true },
+  { transA: true, transB: false },
+  { transA: true, transB: true },
+];
+
 // Inputs are uniform(-1, 1) and K ≤ 150, so f32 accumulation error stays well below 1e-4 (measured max ~3e-6 at
 // K = 61; the GPU sums in a different order than the f64 reference).
 const TOL = { rtol: 1e-4, atol: 1e-4 };
@@ -61,14 +69,8 @@ describe('matmul', () => {
     [70, 33, 5],
     [65, 150, 130],
   ];
-  const layouts = [
-    { transA: false, transB: false },
-    { transA: false, transB: true },
-    { transA: true, transB: false },
-    { transA: true, transB: true },
-  ];
 
-  for (const layout of layouts) {
+  for (const layout of LAYOUTS) {
     it(`matches the reference, transA=${layout.transA} transB=${layout.transB}`, async () => {
       const gpu = await testGpu();
       let seed = 100;
@@ -163,13 +165,7 @@ describe('matmul with an f16-packed b', () => {
     [70, 33, 5],
     [65, 150, 130],
   ];
-  const layouts = [
-    { transA: false, transB: false },
-    { transA: false, transB: true },
-    { transA: true, transB: false },
-    { transA: true, transB: true },
-  ];
-  for (const layout of layouts) {
+  for (const layout of LAYOUTS) {
     it(`matches the reference on f16-rounded b, transA=${layout.transA} transB=${layout.transB}`, async () => {
       const gpu = await testGpu();
       let seed = 500;
