@@ -1,14 +1,16 @@
 // Token (+ learned position) embedding lookup, one thread per output element (flat over N·C, spilling into gid.y):
-//   tok      out[n, c] = wte[tokens[n], c]
-//   tok_pos  out[n, c] = wte[tokens[n], c] + wpe[positions[n], c]          (GPT-2)
-//   out (N, C) f32; tokens, positions (N) u32; wte (V, C); wpe (P, C).
+//   tok      out[n, c] = scale · wte[tokens[n], c]
+//   tok_pos  out[n, c] = scale · wte[tokens[n], c] + wpe[positions[n], c]          (GPT-2)
+//   out (N, C) f32; tokens, positions (N) u32; wte (V, C); wpe (P, C). params.scale (f32) multiplies the token row
+//   only, in f32 after the lookup: 1 for most models (exact, x · 1 = x), f32(√hidden) for Gemma.
 // The tables are frozen base weights stored as f32 or, with WTE_F16 / WPE_F16 (pipeline overrides), as f16 packed
 // two per u32 (element i in word i / 2, low half first). Both are declared array<u32> so one shader serves every
 // combination: f32 words are bitcast, f16 halves unpacked with the core builtin unpack2x16float (no shader-f16
 // needed); the sum is f32 either way.
 // Ids live on the GPU, so the host cannot validate them: a token id ≥ V contributes a zero row (and a position ≥ P
 // contributes nothing) instead of reading another row or out of bounds. V and P come from params.
-struct Params { N : u32, C : u32, V : u32, P : u32 }
+// The scale lives in token_part, which every entry point and table format goes through.
+struct Params { N : u32, C : u32, V : u32, P : u32, scale : f32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
 @group(0) @binding(2) var<storage, read> tokens : array<u32>;
@@ -40,7 +42,7 @@ fn wpeAt(i : u32) -> f32 {
 fn token_part(n : u32, c : u32) -> f32 {
   let t = tokens[n];
   if (t >= params.V) { return 0.0; }
-  return wteAt(t * params.C + c);
+  return wteAt(t * params.C + c) * params.scale;
 }
 
 @compute @workgroup_size(WG)

@@ -1,10 +1,11 @@
-// RMSNorm backward, activation gradient. With y = w·x·r and r = (mean(x²) + eps)^-1/2, ∂r/∂x_k = −r³·x_k / C, so
-//   dx_k = r·w_k·dy_k − x_k · r³/C · Σ_j dy_j·w_j·x_j.
+// RMSNorm backward, activation gradient. With y = w'·x·r, w' = offset + w and r = (mean(x²) + eps)^-1/2,
+// ∂r/∂x_k = −r³·x_k / C, so
+//   dx_k = r·w'_k·dy_k − x_k · r³/C · Σ_j dy_j·w'_j·x_j.
 //   dinp, dout, inp (N, C); weight (C); rstd (N) from the forward. params.acc = 1 adds into dinp (the residual
-//   stream sums the gradients of two paths), 0 overwrites it.
+//   stream sums the gradients of two paths), 0 overwrites it. params.offset as in the forward (1 for Gemma).
 // One workgroup per row, same deterministic tree reduction as the forward. The weight gradient is a reduction over
-// rows and lives in rmsnorm_dweight.wgsl.
-struct Params { N : u32, C : u32, acc : u32 }
+// rows and lives in rmsnorm_dweight.wgsl (it does not depend on the offset: ∂(offset + w)/∂w = 1).
+struct Params { N : u32, C : u32, acc : u32, offset : f32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> dinp : array<f32>;
 @group(0) @binding(2) var<storage, read> dout : array<f32>;
@@ -24,7 +25,7 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   let base = row * C;
   var s = 0.0;
   for (var c = t; c < C; c += WG) {
-    s += dout[base + c] * weight[c] * inp[base + c];
+    s += dout[base + c] * (params.offset + weight[c]) * inp[base + c];
   }
   red[t] = s;
   workgroupBarrier();
@@ -36,7 +37,7 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   let k = r * r * r * red[0] / f32(C);
   for (var c = t; c < C; c += WG) {
     let i = base + c;
-    let g = r * weight[c] * dout[i] - inp[i] * k;
+    let g = r * (params.offset + weight[c]) * dout[i] - inp[i] * k;
     if (params.acc != 0u) { dinp[i] += g; } else { dinp[i] = g; }
   }
 }

@@ -1,8 +1,11 @@
-// Rotary position embeddings, in place, HF "rotate half" convention (Llama, Qwen2, Mistral).
+// Rotary position embeddings, in place, HF "rotate half" convention (Llama, Qwen2, Mistral), optionally partial
+// (Phi-3 / Phi-4-mini partial_rotary_factor, GPT-NeoX rotary_pct).
 //   x (N, nHeads·headDim) row-major (q or k after the projection); positions (N) u32 (packed sequences restart at
-//   0); invFreq (headDim/2) computed on the host, so llama3 / linear / dynamic scaling live outside this shader.
-// Within each head, element i < headDim/2 pairs with i + headDim/2 and both rotate by angle = position·invFreq[i]:
+//   0); invFreq (rotaryDim/2) computed on the host, so llama3 / linear / dynamic / longrope scaling live outside
+//   this shader. rotaryDim ≤ headDim is even; rotaryDim = headDim is full RoPE.
+// Within each head, element i < rotaryDim/2 pairs with i + rotaryDim/2 and both rotate by angle = position·invFreq[i]:
 //   x1' = x1·cos − x2·sin,  x2' = x2·cos + x1·sin          (sign = +1, forward)
+// Elements rotaryDim ≤ i < headDim pass through untouched (nobody writes them, as HF concatenates them back).
 // The backward pass is the transposed rotation, i.e. the same code with sin negated (sign = −1).
 // One thread per (row, i): it computes cos/sin once and applies them to every head of the row.
 //
@@ -11,7 +14,7 @@
 // [−π, π] (SwiftShader measures ~2·10^-4) and degrade outside it, so we evaluate them ourselves: Cody–Waite reduction
 // by j·π/2 with a four-part split of π/2 (P1..P3 carry 7 significant bits, so j·P1..j·P3 are exact for
 // |j| < 2^17, i.e. angles up to ~2·10^5 rad), then Cephes-style minimax polynomials on [−π/4, π/4] (a few ulp).
-struct Params { N : u32, nHeads : u32, headDim : u32, sign : f32 }
+struct Params { N : u32, nHeads : u32, headDim : u32, sign : f32, rotaryDim : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> x : array<f32>;
 @group(0) @binding(2) var<storage, read> positions : array<u32>;
@@ -42,7 +45,7 @@ fn cos_sin(a : f32) -> vec2<f32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
-  let half = params.headDim / 2u;
+  let half = params.rotaryDim / 2u;
   let t = gid.x + gid.y * nwg.x * WG;
   if (t >= params.N * half) { return; }
   let n = t / half;

@@ -1,7 +1,10 @@
-// SwiGLU backward. With s = sigmoid(g), out = g·s·u:
-//   dgate = dout · u · s · (1 + g·(1 − s)),   dup = dout · g · s.
+// Gated MLP core backward, out = act(g)·u (see swiglu_forward.wgsl; ACT picks the activation):
+//   dgate = dout · u · act'(g),   dup = dout · act(g).
+//   silu (ACT = 0), s = sigmoid(g):  act = g·s,  act' = s · (1 + g·(1 − s)).
+//   gelu_tanh (ACT = 1), t = tanh(K·(g + 0.044715·g³)):  act = 0.5·g·(1 + t),
+//     act' = 0.5·(1 + t) + 0.5·g·(1 − t²)·K·(1 + 3·0.044715·g²)   (gelu_backward.wgsl's derivative).
 // Elementwise over n values; params.acc = 1 adds into dgate/dup instead of overwriting them. Same overflow-free
-// sigmoid as the forward.
+// sigmoid and tanh as the forward.
 struct Params { n : u32, acc : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> dgate : array<f32>;
@@ -11,21 +14,37 @@ struct Params { n : u32, acc : u32 }
 @group(0) @binding(5) var<storage, read> up : array<f32>;
 
 override WG : u32 = 256;
+override ACT : u32 = 0; // 0 silu, 1 gelu_tanh
+const K : f32 = 0.7978845608028654; // sqrt(2/π)
 
 fn sigmoid(g : f32) -> f32 {
   let e = exp(-abs(g));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), g >= 0.0);
 }
 
+fn tanh_safe(u : f32) -> f32 {
+  let a = min(abs(u), 10.0);
+  return sign(u) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
+}
+
+// (act(g), act'(g))
+fn act_and_grad(g : f32) -> vec2<f32> {
+  if (ACT == 1u) {
+    let t = tanh_safe(K * (g + 0.044715 * g * g * g));
+    return vec2<f32>(0.5 * g * (1.0 + t), 0.5 * (1.0 + t) + 0.5 * g * (1.0 - t * t) * K * (1.0 + 3.0 * 0.044715 * g * g));
+  }
+  let s = sigmoid(g);
+  return vec2<f32>(g * s, s * (1.0 + g * (1.0 - s)));
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  let g = gate[i];
-  let s = sigmoid(g);
+  let a = act_and_grad(gate[i]);
   let d = dout[i];
-  let dg = d * up[i] * s * (1.0 + g * (1.0 - s));
-  let du = d * g * s;
+  let dg = d * up[i] * a.y;
+  let du = d * a.x;
   if (params.acc != 0u) {
     dgate[i] += dg;
     dup[i] += du;

@@ -35,50 +35,80 @@ describe('rope reference', () => {
     expect(() => ref.ropeInvFreq(63, 10000)).toThrow(/even/);
   });
 
-  it('backward is the gradient of the forward (finite differences, float64)', () => {
-    const N = 3, H = 2, D = 6;
-    const x = random64(N * H * D, 1), dout = random64(N * H * D, 2);
-    const pos = new Uint32Array([0, 7, 123]), inv = ref.ropeInvFreq(D, 10000);
-    const loss = () => {
-      const y = x.slice();
-      ref.ropeForward(y, pos, inv, N, H, D);
-      return dot(y, dout);
-    };
-    const dx = dout.slice();
-    ref.ropeBackward(dx, pos, inv, N, H, D);
-    expectClose(dx, numericGrad(loss, x), { rtol: 1e-6, atol: 1e-8 }, 'dx');
+  for (const R of [6, 4, 2]) {
+    it(`backward is the gradient of the forward (finite differences, float64), headDim 6, rotaryDim ${R}`, () => {
+      const N = 3, H = 2, D = 6;
+      const x = random64(N * H * D, 1), dout = random64(N * H * D, 2);
+      const pos = new Uint32Array([0, 7, 123]), inv = ref.ropeInvFreq(R, 10000);
+      const loss = () => {
+        const y = x.slice();
+        ref.ropeForward(y, pos, inv, N, H, D, { rotaryDim: R });
+        return dot(y, dout);
+      };
+      const dx = dout.slice();
+      ref.ropeBackward(dx, pos, inv, N, H, D, { rotaryDim: R });
+      expectClose(dx, numericGrad(loss, x), { rtol: 1e-6, atol: 1e-8 }, 'dx');
+    });
+  }
+
+  it('partial rotary: the first rotaryDim dims of each head rotate as a full RoPE of that width, the rest pass through', () => {
+    const N = 4, H = 3, D = 10, R = 6;
+    const x = random64(N * H * D, 3), pos = new Uint32Array([0, 5, 77, 1000]), inv = ref.ropeInvFreq(R, 10000);
+    const y = x.slice();
+    ref.ropeForward(y, pos, inv, N, H, D, { rotaryDim: R });
+    // The rotated part: gather the leading R dims of every head into an (N, H·R) tensor and rotate it in full.
+    const rot = new Float64Array(N * H * R);
+    for (let r = 0; r < N * H; r++) rot.set(x.subarray(r * D, r * D + R), r * R);
+    ref.ropeForward(rot, pos, inv, N, H, R);
+    for (let r = 0; r < N * H; r++) {
+      expect(Array.from(y.subarray(r * D, r * D + R)), `head row ${r}, rotated dims`).toEqual(Array.from(rot.subarray(r * R, r * R + R)));
+      expect(Array.from(y.subarray(r * D + R, r * D + D)), `head row ${r}, pass-through dims`).toEqual(Array.from(x.subarray(r * D + R, r * D + D)));
+    }
+    expect(() => ref.ropeForward(y, pos, inv, N, H, D, { rotaryDim: 12 })).toThrow(/rotaryDim must be a positive even integer ≤ headDim \(10\), got 12/);
   });
 });
 
 describe('rope GPU vs reference', () => {
-  const cases: [string, number, number, number, number, number][] = [
-    // name, N, nHeads, headDim, theta, max position
-    ['odd sizes', 7, 3, 10, 10000, 2000],
-    ['SmolLM2-like 9×64, large positions', 5, 9, 64, 100000, 100000],
+  const cases: [string, number, number, number, number, number, number | undefined][] = [
+    // name, N, nHeads, headDim, theta, max position, rotaryDim (undefined: option left out, full RoPE)
+    ['odd sizes', 7, 3, 10, 10000, 2000, undefined],
+    ['SmolLM2-like 9×64, large positions', 5, 9, 64, 100000, 100000, undefined],
+    ['rotaryDim = headDim given explicitly', 3, 2, 16, 10000, 500, 16],
+    ['partial, odd sizes (rotaryDim 4 of 10)', 7, 3, 10, 10000, 2000, 4],
+    ['partial, Phi-4-mini-like (rotaryDim 96 of 128)', 5, 3, 128, 10000, 100000, 96],
+    ['partial, a single pair (rotaryDim 2 of 6)', 4, 2, 6, 10000, 300, 2],
   ];
-  for (const [name, N, H, D, theta, maxPos] of cases) {
+  for (const [name, N, H, D, theta, maxPos, rotaryDim] of cases) {
     it(`forward and backward in place, ${name}`, async () => {
       const gpu = await testGpu();
+      const R = rotaryDim ?? D;
+      const opts = rotaryDim === undefined ? undefined : { rotaryDim };
       const x = randomArray(N * H * D, 30), dy = randomArray(N * H * D, 31);
       const pos = randomPositions(N, 32, maxPos);
       pos[0] = 0;
       pos[N - 1] = maxPos;
-      const inv = ref.ropeInvFreq(D, theta);
+      const inv = ref.ropeInvFreq(R, theta);
       const y = x.slice(), dx = dy.slice();
-      ref.ropeForward(y, pos, inv, N, H, D);
-      ref.ropeBackward(dx, pos, inv, N, H, D);
+      ref.ropeForward(y, pos, inv, N, H, D, opts);
+      ref.ropeBackward(dx, pos, inv, N, H, D, opts);
 
       const gX = gpu.buffers.fromData('test', 'x', x), gDx = gpu.buffers.fromData('test', 'dx', dy);
       const gPos = gpu.buffers.fromData('test', 'pos', pos), gInv = gpu.buffers.fromData('test', 'inv', inv);
       const rec = new Recorder(gpu);
-      ropeForward(rec, gX, gPos, gInv, N, H, D);
-      ropeBackward(rec, gDx, gPos, gInv, N, H, D);
+      ropeForward(rec, gX, gPos, gInv, N, H, D, opts);
+      ropeBackward(rec, gDx, gPos, gInv, N, H, D, opts);
       rec.submit();
-      expectClose(await readF32(gpu.device, gX, 0, N * H * D), y, TOL, 'forward');
-      expectClose(await readF32(gpu.device, gDx, 0, N * H * D), dx, TOL, 'backward');
+      const gotY = await readF32(gpu.device, gX, 0, N * H * D), gotDx = await readF32(gpu.device, gDx, 0, N * H * D);
+      expectClose(gotY, y, TOL, 'forward');
+      expectClose(gotDx, dx, TOL, 'backward');
+      for (let r = 0; r < N * H; r++)
+        for (let i = R; i < D; i++) {
+          expect(gotY[r * D + i], `forward pass-through at head row ${r}, dim ${i}`).toBe(x[r * D + i]);
+          expect(gotDx[r * D + i], `backward pass-through at head row ${r}, dim ${i}`).toBe(dy[r * D + i]);
+        }
 
       const rec2 = new Recorder(gpu);
-      ropeBackward(rec2, gX, gPos, gInv, N, H, D); // undo the forward rotation
+      ropeBackward(rec2, gX, gPos, gInv, N, H, D, opts); // undo the forward rotation
       rec2.submit();
       expectClose(await readF32(gpu.device, gX, 0, N * H * D), x, TOL, 'backward ∘ forward = identity');
     });
@@ -106,6 +136,13 @@ describe('rope GPU vs reference', () => {
     expect(() => ropeForward(rec, b, b, b, 1, 1, 5)).toThrow(/headDim must be even/);
     expect(() => ropeForward(rec, b, b, b, 2, 2, 8)).toThrow(/x holds 16 elements but needs 32/);
     expect(() => ropeBackward(rec, b, b, b, 0, 1, 2)).toThrow(/N must be a positive integer/);
+    expect(() => ropeForward(rec, b, b, b, 1, 1, 8, { rotaryDim: 10 })).toThrow(/rope_forward: rotaryDim must be ≤ headDim \(8\), got 10/);
+    expect(() => ropeForward(rec, b, b, b, 1, 1, 8, { rotaryDim: 5 })).toThrow(/rotaryDim must be even/);
+    expect(() => ropeBackward(rec, b, b, b, 1, 1, 8, { rotaryDim: 0 })).toThrow(/rotaryDim must be a positive integer, got 0/);
+    const inv1 = gpu.buffers.storage('test', 'inv1', 4);
+    expect(() => ropeForward(rec, b, b, inv1, 1, 1, 8, { rotaryDim: 4 })).toThrow(/invFreq holds 1 elements but needs 2/);
     expect(rec.count).toBe(0);
+    // An odd headDim is fine when the rotary part is even, and invFreq then needs only rotaryDim/2 entries.
+    ropeForward(new Recorder(gpu), b, b, gpu.buffers.storage('test', 'inv2', 8), 1, 1, 5, { rotaryDim: 4 });
   });
 });
