@@ -5,6 +5,7 @@
 import { existsSync, openAsBlob, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModelConfig, type ModelConfig } from '../engine/model/config';
+import { parseGenerationConfig } from '../engine/io/generationConfig';
 import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readAdapter, type Adapter } from '../engine/adapter/peft';
 
@@ -12,6 +13,8 @@ export interface ModelDir {
   dir: string;
   configJson: Record<string, unknown>;
   config: ModelConfig;
+  /** generation_config.json (validated), or null when the directory has none. */
+  generationConfig: Record<string, unknown> | null;
   source: CheckpointSource;
 }
 
@@ -28,10 +31,13 @@ export async function openModelDir(dir: string): Promise<ModelDir> {
   if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
   const configJson = readJson(join(dir, 'config.json'));
   const config = parseModelConfig(configJson);
+  const genPath = join(dir, 'generation_config.json');
+  const generationConfig = existsSync(genPath) ? readJson(genPath) : null;
+  parseGenerationConfig(generationConfig, genPath);
   const names = readdirSync(dir).filter((f) => f.endsWith('.safetensors') || f === 'model.safetensors.index.json');
   if (!names.some((f) => f.endsWith('.safetensors'))) throw new Error(`${dir} has no .safetensors weights`);
   const files: NamedBlob[] = await Promise.all(names.map(async (name) => ({ name, blob: await openAsBlob(join(dir, name)) })));
-  return { dir, configJson, config, source: { kind: 'files', files } };
+  return { dir, configJson, config, generationConfig, source: { kind: 'files', files } };
 }
 
 export function readAdapterDir(dir: string, model: ModelConfig): Adapter {

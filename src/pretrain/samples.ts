@@ -7,6 +7,7 @@ import type { ModelConfig } from '../engine/model/config';
 import { GpuTransformer } from '../engine/transformer/model';
 import { generate } from '../engine/generate';
 import type { StudioTokenizer } from '../text/tokenizer';
+import { promptIds } from '../text/prompt';
 
 export interface Sample {
   prompt: string;
@@ -44,7 +45,7 @@ export class Sampler {
   }
 
   async run(spec: SampleSpec, maxNewTokens = 48): Promise<Sample> {
-    const ids = this.tokenizer.encode(spec.prompt, { addSpecialTokens: false });
+    const ids = promptIds(this.tokenizer, { kind: 'text', text: spec.prompt });
     const out: number[] = [];
     for await (const t of generate(this.model, ids, {
       maxNewTokens, eosIds: this.eosIds, temperature: spec.temperature, topK: spec.topK, topP: 1, seed: spec.seed,

@@ -9,7 +9,8 @@ import { generate } from '../engine/generate';
 import { readAdapter, writeAdapter } from '../engine/adapter/peft';
 import { runTraining } from '../train/run';
 import { Session } from './session';
-import type { EngineErrorKind, EngineEvent, EngineRequest, GeneratePrompt } from './protocol';
+import type { EngineErrorKind, EngineEvent, EngineRequest } from './protocol';
+import { promptIds, stopTokenIds } from '../text/prompt';
 import { HubError, ModelFileError, isAbortError } from '../engine/io/errors';
 import { GpuLimitError, WebGpuUnavailableError } from '../engine/gpu/errors';
 import { adapterReadme } from './readme';
@@ -29,13 +30,6 @@ const post = (e: EngineEvent, transfer: Transferable[] = []) => self.postMessage
 function need(): Session {
   if (!session) throw new Error('The GPU is not initialised yet.');
   return session;
-}
-
-function promptIds(s: Session, prompt: GeneratePrompt): number[] {
-  const tok = s.requireModel().tokenizer;
-  if (prompt.kind === 'text') return [...(tok.bosId !== null && s.requireModel().config.arch !== 'gpt2' ? [tok.bosId] : []), ...tok.encode(prompt.text)];
-  const text = tok.applyTemplate(prompt.messages, { template: prompt.template, addGenerationPrompt: true });
-  return tok.encode(text);
 }
 
 async function handle(req: EngineRequest): Promise<void> {
@@ -107,9 +101,11 @@ async function handle(req: EngineRequest): Promise<void> {
       genAbort?.abort();
       const ac = (genAbort = new AbortController());
       const net = s.generatorFor(req.adapter);
-      const tok = s.requireModel().tokenizer;
-      const ids = promptIds(s, req.prompt);
-      const eos = s.requireModel().config.eosTokenIds.concat(tok.eosId !== null ? [tok.eosId] : []);
+      const m = s.requireModel();
+      const tok = m.tokenizer;
+      // The same prompt ids and stop set as the CLI (text/prompt.ts).
+      const ids = promptIds(tok, req.prompt);
+      const eos = stopTokenIds(tok, req.prompt, { configEos: m.config.eosTokenIds, generationConfig: m.info.generationConfig });
       const out: number[] = [];
       let reason: 'eos' | 'stop-string' | 'max-tokens' | 'stopped' = 'max-tokens';
       let shown = '';

@@ -1,11 +1,13 @@
 /**
- * Resolves where a model comes from into what the loader needs: config.json, the tokenizer files and a checkpoint
- * source for the weights. Built-in models are served by the app itself; hub repos use the hub layout (any mirror);
- * local files come from a picker or a drop.
+ * Resolves where a model comes from into what the loader needs: config.json, the tokenizer files, the optional
+ * generation_config.json (its eos_token_id joins the generation stop set; checked here so that a malformed one fails
+ * the load, naming the file) and a checkpoint source for the weights. Built-in models are served by the app itself;
+ * hub repos use the hub layout (any mirror); local files come from a picker or a drop.
  */
 import { fetchJson, type HubRepo } from '../engine/io/hub';
 import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
 import { HubError, ModelFileError } from '../engine/io/errors';
+import { parseGenerationConfig } from '../engine/io/generationConfig';
 import type { ModelSourceSpec } from './protocol';
 import { ModelCache } from '../engine/io/cache';
 
@@ -75,6 +77,7 @@ export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal)
       get('generation_config.json', true),
     ]);
     if (tokenizerJson === undefined) throw new ModelFileError(`${spec.repo}/tokenizer.json`, 'is missing; the studio needs a fast-tokenizer file (tokenizer.json).');
+    parseGenerationConfig(generationConfig, `${spec.repo}/generation_config.json`);
     const commit = async () => {
       for (const [file, text] of toStore) await cache?.putText(repo, file, text).catch(() => {});
     };
@@ -87,9 +90,17 @@ export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal)
     const [tok, tokCfg, gen, weights] = await Promise.all([
       get('tokenizer.json').then((r) => jsonOf(r, 'tokenizer.json')),
       get('tokenizer_config.json').then((r) => jsonOf(r, 'tokenizer_config.json')),
-      get('generation_config.json').then((r) => r.json()).catch(() => null),
+      // Optional: a missing file is fine, a malformed one is an error naming it.
+      get('generation_config.json').then(
+        (r) => jsonOf(r, 'generation_config.json'),
+        (e: unknown) => {
+          if (e instanceof HubError && e.kind === 'file-not-found') return null;
+          throw e;
+        },
+      ),
       get('model.safetensors').then((r) => r.blob()),
     ]);
+    parseGenerationConfig(gen, 'generation_config.json');
     return { name: spec.name, configJson: config, tokenizerJson: tok, tokenizerConfig: tokCfg, generationConfig: gen, checkpoint: { kind: 'files', files: [{ name: 'model.safetensors', blob: weights }] } };
   }
   // Local files: a folder's contents or individually picked files.
@@ -104,12 +115,10 @@ export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal)
   if (!weights.some((f) => f.name.endsWith('.safetensors'))) throw new ModelFileError('model.safetensors', 'no .safetensors weights were among the chosen files.');
   const optional = async (name: string) => (byName.has(name) ? parseJsonFile(byName.get(name)!, name) : null);
   const name = spec.files[0]?.webkitRelativePath?.split('/')[0] || 'local model';
-  return {
-    name,
-    configJson: await parseJsonFile(need('config.json'), 'config.json'),
-    tokenizerJson: await parseJsonFile(need('tokenizer.json'), 'tokenizer.json'),
-    tokenizerConfig: (await optional('tokenizer_config.json')) ?? {},
-    generationConfig: await optional('generation_config.json'),
-    checkpoint: { kind: 'files', files: weights },
-  };
+  const configJson = await parseJsonFile(need('config.json'), 'config.json');
+  const tokenizerJson = await parseJsonFile(need('tokenizer.json'), 'tokenizer.json');
+  const tokenizerConfig = (await optional('tokenizer_config.json')) ?? {};
+  const generationConfig = await optional('generation_config.json');
+  parseGenerationConfig(generationConfig, 'generation_config.json');
+  return { name, configJson, tokenizerJson, tokenizerConfig, generationConfig, checkpoint: { kind: 'files', files: weights } };
 }

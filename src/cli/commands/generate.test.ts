@@ -1,6 +1,6 @@
 /**
  * `generate` run as a user would, on a tiny model directory with the byte-level BPE fixture tokenizer: streaming,
- * --max-tokens, EOS, --stop, seeded sampling, and clear errors. Plus the incremental detokeniser on its own.
+ * --max-tokens, EOS (config.json's and generation_config.json's), --stop, seeded sampling, and clear errors. Plus the incremental detokeniser on its own.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,16 @@ describe('generate command', () => {
     expect(r.stderr).toContain('[1 token, stopped: eos');
   }, 120_000);
 
+  it("stops at generation_config.json's eos_token_id (every id is listed there; config.json names only its EOS)", async () => {
+    const dir = join(tmp, 'gen-eos');
+    writeTinyModelDir(dir, 'llama', { tokenizer: true, seed: 3, overrides: { num_hidden_layers: 1 } });
+    writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [...Array(FIXTURE_VOCAB).keys()] }));
+    const r = await runCli(['generate', '--model', dir, '--prompt', 'Hello', '--max-tokens', '8']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('\n');
+    expect(r.stderr).toContain('[1 token, stopped: eos');
+  }, 120_000);
+
   it('sampling is reproducible with --seed and varies across seeds; an adapter is applied', async () => {
     const cfg = writeTinyModelDir(join(tmp, 'scratch'), 'llama', { tokenizer: true, seed: 3, overrides: { num_hidden_layers: 1 } }).config;
     const lora = defaultLoraConfig(cfg, { r: 4, targetModules: 'all-linear' });
@@ -96,6 +106,10 @@ describe('generate command', () => {
     mkdirSync(noTemplate);
     for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) copyFileSync(join(MODEL, f), join(noTemplate, f));
     writeFileSync(join(noTemplate, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<|endoftext|>' }));
+    const badGen = join(tmp, 'bad-generation-config');
+    mkdirSync(badGen);
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(MODEL, f), join(badGen, f));
+    writeFileSync(join(badGen, 'generation_config.json'), '{ "eos_token_id": [2,');
     const other = writeTinyModelDir(join(tmp, 'other'), 'llama', { seed: 1, overrides: { hidden_size: 48 } }).config;
     const lora = defaultLoraConfig(other, { r: 2 });
     const t = resolveLoraTargets(other, lora);
@@ -108,6 +122,7 @@ describe('generate command', () => {
       [['generate', '--model', noTemplate, '--prompt', 'x', '--chat'], 'this tokenizer has no chat template'],
       [['generate', '--model', MODEL, '--prompt', 'x', '--adapter', join(tmp, 'other-adapter')], 'has shape [2,48] but the config implies [2,32]'],
       [['generate', '--model', join(tmp, 'missing'), '--prompt', 'x'], `model directory ${join(tmp, 'missing')} does not exist`],
+      [['generate', '--model', badGen, '--prompt', 'x'], `${join(badGen, 'generation_config.json')} is not valid JSON`],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

@@ -1,17 +1,17 @@
 /**
  * `generate`: sample a continuation from a local model (optionally with a PEFT adapter) with the KV cache, streaming
- * the text to stdout as tokens arrive. Stops at --max-tokens, an end-of-sequence token or a --stop string (which is
- * not printed). A summary line goes to stderr.
+ * the text to stdout as tokens arrive. Stops at --max-tokens, a stop token (text/prompt.ts: EOS ids and the chat
+ * template's end-of-turn token) or a --stop string (which is not printed). A summary line goes to stderr.
  */
 import { optionalString, parseArgs, requireString } from '../args.ts';
 import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
-import type { Turn } from '../../data/types.ts';
 import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
 import { openModelDir, readAdapterDir } from '../../node/modelDir.ts';
 import { loadModelWeights } from '../../engine/loadModel.ts';
 import { GpuTransformer } from '../../engine/transformer/model.ts';
 import { generate, type GeneratedToken } from '../../engine/generate.ts';
+import { chatPrompt, promptIds, stopTokenIds, type Prompt } from '../../text/prompt.ts';
 
 export const summary = 'stream a completion from a model, optionally with a LoRA adapter (--model [--adapter] --prompt)';
 
@@ -20,6 +20,7 @@ const HELP = `Usage: npm run cli -- generate --model DIR [--adapter DIR] --promp
   --adapter DIR        a PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors) to apply
   --prompt TEXT        the prompt (raw text, tokenized with the tokenizer's special tokens, e.g. BOS)
   --chat               wrap the prompt as a user message in the chat template, with the generation prompt
+                       (the rendered text is tokenized as is: no special tokens added again)
   --system TEXT        system message (with --chat)
   --template NAME|FILE chat template preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) or Jinja file; default: the tokenizer's
   --max-tokens N       most tokens to generate (default 128)
@@ -28,8 +29,9 @@ const HELP = `Usage: npm run cli -- generate --model DIR [--adapter DIR] --promp
   --top-p X            nucleus sampling, 1 = off (default 0.9)
   --seed N             sampling seed (default 0)
   --stop STR           stop when the text contains STR (not printed)
-Generation also stops at the model's end-of-sequence token(s). Prints the text only on stdout; a summary
-(tokens, why it stopped, speed) goes to stderr.`;
+Generation also stops at the model's end-of-sequence tokens: generation_config.json's eos_token_id, config.json's,
+the tokenizer's EOS and, with --chat, the template's end-of-turn token (<|im_end|>, <end_of_turn>, <|end|>, …).
+Prints the text only on stdout; a summary (tokens, why it stopped, speed) goes to stderr.`;
 
 const KNOWN = ['help', 'model', 'adapter', 'prompt', 'chat', 'system', 'template', 'max-tokens', 'temperature', 'top-k', 'top-p', 'seed', 'stop'];
 
@@ -96,19 +98,17 @@ export async function run(args: string[]): Promise<number> {
   const adapterPath = optionalString(p, 'adapter');
   const adapter = adapterPath === undefined ? null : readAdapterDir(adapterPath, model.config);
   const tokenizer = await loadDirTokenizer(modelPath);
-  let promptIds: number[];
-  if (chat) {
-    const messages: Turn[] = [...(system !== undefined ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: prompt }];
-    const template = resolveTemplate(templateArg);
-    if (template === undefined && !tokenizer.chatTemplate) throw new Error('this tokenizer has no chat template; pass --template NAME|FILE or drop --chat');
-    promptIds = tokenizer.encode(tokenizer.applyTemplate(messages, { template, addGenerationPrompt: true }), { addSpecialTokens: false });
-  } else promptIds = tokenizer.encode(prompt, { addSpecialTokens: true });
-  if (promptIds.length === 0) throw new Error('the prompt is empty');
+  // Tokenized and stopped exactly as the playground does (text/prompt.ts).
+  const request: Prompt = chat ? chatPrompt(prompt, { system, template: resolveTemplate(templateArg) }) : { kind: 'text', text: prompt };
+  if (request.kind === 'chat' && request.template === undefined && !tokenizer.chatTemplate)
+    throw new Error('this tokenizer has no chat template; pass --template NAME|FILE or drop --chat');
+  const inputIds = promptIds(tokenizer, request);
+  if (inputIds.length === 0) throw new Error('the prompt is empty');
   const cfg = model.config;
   const limit = cfg.maxTrainLength;
-  if (promptIds.length >= limit) throw new Error(`the prompt is ${promptIds.length} tokens; this model's context is ${limit}`);
-  const kvCap = Math.min(limit, promptIds.length + maxTokens);
-  const eosIds = [...new Set([...cfg.eosTokenIds, ...(tokenizer.eosId !== null ? [tokenizer.eosId] : [])])];
+  if (inputIds.length >= limit) throw new Error(`the prompt is ${inputIds.length} tokens; this model's context is ${limit}`);
+  const kvCap = Math.min(limit, inputIds.length + maxTokens);
+  const eosIds = stopTokenIds(tokenizer, request, { configEos: cfg.eosTokenIds, generationConfig: model.generationConfig });
 
   const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
   const { weights } = await loadModelWeights(gpu, cfg, { source: model.source });
@@ -125,7 +125,7 @@ export async function run(args: string[]): Promise<number> {
   let why: GeneratedToken['stop'] | 'interrupted' = undefined;
   const started = performance.now();
   try {
-    for await (const t of generate(net, promptIds, {
+    for await (const t of generate(net, inputIds, {
       ...sampling, maxNewTokens: maxTokens, eosIds, seed, signal: abort.signal,
       stopStrings: stop ? [stop] : undefined, decode: (x) => tokenizer.decode(x, { skipSpecialTokens: true }),
     })) {

@@ -6,6 +6,7 @@
 import { HubError, ModelFileError, abortError, isAbortError, type HubErrorKind } from './errors';
 import { DEFAULT_RETRY, backoffMs, sleep, type RetryPolicy } from './retry';
 import type { ModelCache } from './cache';
+import { parseGenerationConfig } from './generationConfig';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
@@ -180,9 +181,9 @@ export const INDEX_FILE = 'model.safetensors.index.json';
 export const SINGLE_FILE = 'model.safetensors';
 
 /**
- * Fetches the small files a model needs (config.json; generation_config.json optional; tokenizer.json and
- * tokenizer_config.json, optional here — the caller decides whether it can do without) and works out the weights:
- * the shards named by model.safetensors.index.json, else model.safetensors.
+ * Fetches the small files a model needs (config.json; generation_config.json optional, but checked when present;
+ * tokenizer.json and tokenizer_config.json, optional here — the caller decides whether it can do without) and works
+ * out the weights: the shards named by model.safetensors.index.json, else model.safetensors.
  */
 export async function fetchModelFiles(src: HubRepo, options: Omit<FetchJsonOptions, 'optional'> = {}): Promise<ModelFiles> {
   const config = await fetchJson(src, 'config.json', options);
@@ -192,6 +193,7 @@ export async function fetchModelFiles(src: HubRepo, options: Omit<FetchJsonOptio
     fetchJson(src, 'tokenizer_config.json', { ...options, optional: true }),
     fetchJson<SafetensorsIndex>(src, INDEX_FILE, { ...options, optional: true }),
   ]);
+  parseGenerationConfig(generationConfig, `${src.repo}/generation_config.json`);
   if (!index) return { config, generationConfig, tokenizer, tokenizerConfig, weights: [SINGLE_FILE] };
   return { config, generationConfig, tokenizer, tokenizerConfig, weights: shardsOf(index, `${src.repo}/${INDEX_FILE}`), index };
 }

@@ -43,6 +43,7 @@ export {
   type SafetensorsIndex,
 } from './hub';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry';
+export { parseGenerationConfig, type GenerationConfig } from './generationConfig';
 export { openCheckpoint, type Checkpoint, type CheckpointFile, type CheckpointSource, type LoadTensor, type NamedBlob, type OpenCheckpointOptions } from './checkpoint';
 export { loadCheckpoint, streamCheckpoint, type TensorSink, type LoadProgress, type LoadCheckpointOptions, type StreamOptions, type LoadResult } from './stream';
 export { GpuTensorSink, convertedByteLength, type GpuSinkOptions } from './gpuSink';
