@@ -28,7 +28,8 @@ async function expectCard(page: Page, name: string) {
   await expect(card.getByTestId('card-arch')).toHaveText('LlamaForCausalLM (llama)');
   await expect(card.getByTestId('card-layers')).toHaveText('2');
   await expect(card.getByTestId('card-hidden')).toHaveText('32');
-  await expect(card.getByTestId('card-heads')).toHaveText('4 / 2');
+  await expect(card.getByTestId('card-heads')).toHaveText('grouped-query, 4 / 2 heads of 8 dims');
+  await expect(card.getByTestId('card-block')).toHaveText('RMSNorm before each branch · RoPE θ 10,000 · gated SiLU MLP');
   await expect(card.getByTestId('card-vocab')).toHaveText('493');
   await expect(card.getByTestId('card-tied')).toHaveText('no');
   await expect(card.getByTestId('card-context')).toHaveText('256 positions');
@@ -121,7 +122,7 @@ test('local files: folder picker, file picker, drop anywhere on the page, and a 
   await page.getByTestId('local-folder').setInputFiles(dir);
   await expect(page.getByTestId('model-name')).toHaveText('my-tiny-model');
   await expect(page.getByTestId('card-hidden')).toHaveText('48');
-  await expect(page.getByTestId('card-heads')).toHaveText('4 / 4');
+  await expect(page.getByTestId('card-heads')).toHaveText('multi-head, 4 / 4 heads of 12 dims');
 
   // Files without tokenizer.json: the error says which file is missing; the folder's model stays.
   await page.getByTestId('local-files').setInputFiles(local.files.filter((f) => !f.endsWith('tokenizer.json')));

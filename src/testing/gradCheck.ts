@@ -18,8 +18,15 @@ export function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): 
   return maxDiff / Math.max(maxRef, 1e-12);
 }
 
+/** The measured errors of one check (filled in when passed to expectGradientsMatch). */
+export interface GradientStats {
+  lossErr: number;
+  maxGradErr: number;
+  tensors: number;
+}
+
 /** Runs the step on `model` (batch already set, `n` trained targets) and checks it; returns tensors checked. */
-export async function expectGradientsMatch(model: GpuTransformer, n: number, ref: Model64Result, what: string): Promise<number> {
+export async function expectGradientsMatch(model: GpuTransformer, n: number, ref: Model64Result, what: string, stats?: GradientStats): Promise<number> {
   const rec = new Recorder(model.gpu);
   model.zeroGrads(rec);
   model.forward(rec, { backward: true, lossScale: 1 / n });
@@ -27,7 +34,9 @@ export async function expectGradientsMatch(model: GpuTransformer, n: number, ref
   rec.submit();
   rec.destroy();
   const loss = (await model.readLossSum()) / n;
-  expect(Math.abs(loss - ref.loss) / ref.loss, `${what}: loss ${loss} vs ${ref.loss}`).toBeLessThan(1e-4);
+  const lossErr = Math.abs(loss - ref.loss) / ref.loss;
+  if (stats) stats.lossErr = lossErr;
+  expect(lossErr, `${what}: loss ${loss} vs ${ref.loss}`).toBeLessThan(1e-4);
   let checked = 0;
   for (const t of model.trainable()) {
     const expected = ref.grads.get(t.name);
@@ -35,6 +44,10 @@ export async function expectGradientsMatch(model: GpuTransformer, n: number, ref
     const err = relErr(await readF32(model.gpu.device, t.grad, 0, t.size), expected);
     expect(err, `${what} ${t.name}: relative error ${err.toExponential(2)}`).toBeLessThan(1e-3);
     checked++;
+    if (stats) {
+      stats.maxGradErr = Math.max(stats.maxGradErr, err);
+      stats.tensors = checked;
+    }
   }
   expect(checked).toBe(ref.grads.size);
   return checked;

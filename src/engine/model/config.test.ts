@@ -13,7 +13,7 @@ describe('parseModelConfig: real config.json files', () => {
   it('SmolLM2-135M (llama, GQA 9/3, tied, theta 1e5)', () => {
     const c = parseModelConfig(smolJson);
     expect(c).toMatchObject<Partial<ModelConfig>>({
-      arch: 'llama', modelType: 'llama', architecture: 'LlamaForCausalLM', vocabSize: 49152, hidden: 576, nLayers: 30,
+      modelType: 'llama', architecture: 'LlamaForCausalLM', vocabSize: 49152, hidden: 576, nLayers: 30,
       nHeads: 9, nKVHeads: 3, headDim: 64, intermediate: 1536, maxPositions: 8192, normEps: 1e-5, norm: 'rmsnorm',
       positions: 'rope', ropeTheta: 100000, ropeScaling: { type: 'none' }, tieEmbeddings: true, attentionBias: false,
       oProjBias: false, mlpBias: false, hiddenAct: 'silu', bosTokenId: 0, eosTokenIds: [0], padTokenId: null,
@@ -24,19 +24,20 @@ describe('parseModelConfig: real config.json files', () => {
   it('Qwen2.5-0.5B (q/k/v biases, no o bias, tied, sliding window off)', () => {
     const c = parseModelConfig(qwenJson);
     expect(c).toMatchObject<Partial<ModelConfig>>({
-      arch: 'llama', modelType: 'qwen2', architecture: 'Qwen2ForCausalLM', vocabSize: 151936, hidden: 896, nLayers: 24,
+      modelType: 'qwen2', architecture: 'Qwen2ForCausalLM', vocabSize: 151936, hidden: 896, nLayers: 24,
       nHeads: 14, nKVHeads: 2, headDim: 64, intermediate: 4864, normEps: 1e-6, ropeTheta: 1e6, tieEmbeddings: true,
       attentionBias: true, oProjBias: false, mlpBias: false, bosTokenId: 151643, eosTokenIds: [151643],
       slidingWindow: null, maxTrainLength: 32768,
     });
   });
 
-  it('Mistral-7B-v0.1 (sliding window 4096 bounds the training length)', () => {
+  it('Mistral-7B-v0.1 (every layer slides over 4096 keys; attention applies the window, so T is not capped by it)', () => {
     const c = parseModelConfig(mistralJson);
     expect(c).toMatchObject<Partial<ModelConfig>>({
       modelType: 'mistral', nHeads: 32, nKVHeads: 8, headDim: 128, intermediate: 14336, tieEmbeddings: false,
-      attentionBias: false, slidingWindow: 4096, maxTrainLength: 4096, maxPositions: 32768,
+      attentionBias: false, slidingWindow: 4096, maxTrainLength: 32768, maxPositions: 32768,
     });
+    expect(c.layers.every((l) => l.window === 4096)).toBe(true);
   });
 
   it('TinyLlama-1.1B-Chat (untied, GQA 32/4, maxTrainLength = max_position_embeddings)', () => {
@@ -58,7 +59,7 @@ describe('parseModelConfig: real config.json files', () => {
   it('gpt2 (Conv1D family, tied by default, gelu_new, learned positions)', () => {
     const c = parseModelConfig(gpt2Json);
     expect(c).toMatchObject<Partial<ModelConfig>>({
-      arch: 'gpt2', modelType: 'gpt2', architecture: 'GPT2LMHeadModel', vocabSize: 50257, hidden: 768, nLayers: 12,
+      modelType: 'gpt2', architecture: 'GPT2LMHeadModel', vocabSize: 50257, hidden: 768, nLayers: 12,
       nHeads: 12, nKVHeads: 12, headDim: 64, intermediate: 3072, maxPositions: 1024, normEps: 1e-5, norm: 'layernorm',
       positions: 'learned', tieEmbeddings: true, attentionBias: true, oProjBias: true, mlpBias: true,
       hiddenAct: 'gelu_tanh', bosTokenId: 50256, eosTokenIds: [50256], maxTrainLength: 1024,
@@ -99,8 +100,8 @@ describe('parseModelConfig: variants and defaults', () => {
     expect(parseModelConfig(with_(qwenJson, { use_sliding_window: true, max_window_layers: 24 })).slidingWindow).toBe(null);
     const c = parseModelConfig(with_(qwenJson, { use_sliding_window: true, max_window_layers: 12, sliding_window: 1024 }));
     expect(c.slidingWindow).toBe(1024);
-    expect(c.maxTrainLength).toBe(1024);
-    expect(parseModelConfig(with_(mistralJson, { sliding_window: null })).maxTrainLength).toBe(32768);
+    expect(c.layers.map((l) => l.window)).toEqual([...Array(12).fill(null), ...Array(12).fill(1024)]);
+    expect(parseModelConfig(with_(mistralJson, { sliding_window: null })).layers.every((l) => l.window === null)).toBe(true);
   });
 
   it('infers model_type from architectures when absent', () => {
@@ -111,7 +112,7 @@ describe('parseModelConfig: variants and defaults', () => {
 
 describe('parseModelConfig: errors name the field', () => {
   const bad: [string, unknown, RegExp][] = [
-    ['unsupported model_type', with_(smolJson, { model_type: 'gemma' }), /model_type "gemma" is not supported.*llama, mistral, qwen2, gpt2/],
+    ['unsupported model_type', with_(smolJson, { model_type: 'gemma' }), /model_type "gemma" is not supported.*llama, mistral, qwen2, qwen3, gemma3_text, phi3, olmo2, smollm3, gpt2/],
     ['architecture of another family', with_(smolJson, { architectures: ['LlamaForSequenceClassification'] }), /architectures.*LlamaForCausalLM/],
     ['no type at all', { hidden_size: 8 }, /model_type is missing.*supported/],
     ['yarn scaling', with_(smolJson, { rope_scaling: { rope_type: 'yarn', factor: 4 } }), /rope_scaling\.rope_type "yarn" is not supported/],
@@ -152,7 +153,7 @@ describe('ropeInvFreq', () => {
 
   it('llama3 (Llama 3.2): high frequencies kept, low divided by 32, medium band smoothed', () => {
     const c = parseModelConfig(llama32Json);
-    const base = ropeInvFreq({ ...c, ropeScaling: { type: 'none' } });
+    const base = ropeInvFreq(c, { theta: c.ropeTheta, scaling: { type: 'none' } });
     const inv = ropeInvFreq(c);
     const f = 32, lo = 1, hi = 4, old = 8192;
     let kept = 0, divided = 0, smoothed = 0;

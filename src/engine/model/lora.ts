@@ -4,7 +4,7 @@
  *
  * - target_modules: a list matches a module whose full name equals an entry or ends with "." + entry; a string is a
  *   regex that must match the full module name (re.fullmatch); "all-linear" (any case) is every nn.Linear / Conv1D
- *   except the output layer (lm_head). null → PEFT's per-model default (q_proj+v_proj; GPT-2: c_attn).
+ *   except the output layer (lm_head). null → PEFT's per-model default (the family spec's `peftDefaultTargets`; an error where PEFT has none).
  *   Names are matched against every named module of the HF model, so hitting a non-linear module is an error, as it is
  *   in PEFT ("Target module … is not supported"), and matching nothing is an error too.
  * - exclude_modules: same matching, applied first. layers_to_transform / layers_pattern: as PEFT (list targets only).
@@ -17,7 +17,7 @@
  *   corrected value.
  * Python regexes are evaluated as JavaScript regexes (`(?P<name>` is translated); exotic syntax may differ.
  */
-import type { ModelConfig, ModelType } from './config.ts';
+import type { ModelConfig } from './config.ts';
 import { hashSeed, mulberry32, uniformArray } from './random.ts';
 import { linearModules, namedModules, type LinearLocal, type WeightLayout } from './tensors.ts';
 
@@ -67,13 +67,13 @@ export interface LoraTarget {
   keyB: string;
 }
 
-/** PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING for our model types. */
-const DEFAULT_TARGETS: Record<ModelType, string[]> = {
-  llama: ['q_proj', 'v_proj'],
-  mistral: ['q_proj', 'v_proj'],
-  qwen2: ['q_proj', 'v_proj'],
-  gpt2: ['c_attn'],
-};
+/** PEFT's default target_modules for the model type (the family spec's copy of PEFT's mapping). */
+function peftDefaultTargets(model: ModelConfig): string[] {
+  if (!model.peftDefaultTargets) {
+    fail('target_modules', `is null, and PEFT has no default target modules for model_type ${model.modelType}: list them (e.g. ${JSON.stringify(model.attentionTargets)})`);
+  }
+  return [...model.peftDefaultTargets];
+}
 
 type Json = Record<string, unknown>;
 
@@ -208,7 +208,7 @@ export interface LoraOptions {
 }
 
 /**
- * A new adapter for `model`: r 8, alpha 16, dropout 0.05, PEFT's default targets for the model type.
+ * A new adapter for `model`: r 8, alpha 16, dropout 0.05, PEFT's default targets for the model type unless given.
  * fan_in_fan_out is set as PEFT would save it (true for GPT-2's Conv1D modules).
  */
 export function defaultLoraConfig(model: ModelConfig, opts: LoraOptions = {}): LoraConfig {
@@ -219,7 +219,7 @@ export function defaultLoraConfig(model: ModelConfig, opts: LoraOptions = {}): L
     revision: null,
     r: opts.r ?? 8,
     loraAlpha: opts.loraAlpha ?? 16,
-    targetModules: opts.targetModules === undefined ? [...DEFAULT_TARGETS[model.modelType]] : opts.targetModules,
+    targetModules: opts.targetModules === undefined ? peftDefaultTargets(model) : opts.targetModules,
     excludeModules: null,
     layersToTransform: null,
     layersPattern: null,
@@ -227,7 +227,7 @@ export function defaultLoraConfig(model: ModelConfig, opts: LoraOptions = {}): L
     useRslora: opts.useRslora ?? false,
     rankPattern: { ...(opts.rankPattern ?? {}) },
     alphaPattern: { ...(opts.alphaPattern ?? {}) },
-    fanInFanOut: model.arch === 'gpt2',
+    fanInFanOut: model.names.linearLayout === 'conv1d',
     initLoraWeights: opts.initLoraWeights ?? true,
     inferenceMode: false,
   };
@@ -304,7 +304,7 @@ function patternValue(pattern: Record<string, number>, field: string, path: stri
 
 /** Resolves which modules of `model` get LoRA, with per-module rank, alpha, scale and PEFT key names. */
 export function resolveLoraTargets(model: ModelConfig, cfg: LoraConfig): LoraTarget[] {
-  const targets = cfg.targetModules ?? DEFAULT_TARGETS[model.modelType];
+  const targets = cfg.targetModules ?? peftDefaultTargets(model);
   const allLinear = typeof targets === 'string' && targets.toLowerCase() === 'all-linear';
   const regex = typeof targets === 'string' && !allLinear ? compileRegex('target_modules', `^(?:${targets})$`) : null;
   const exclude = cfg.excludeModules;
@@ -329,7 +329,8 @@ export function resolveLoraTargets(model: ModelConfig, cfg: LoraConfig): LoraTar
     matched.add(path);
   }
   if (matched.size === 0) {
-    throw new Error(`target_modules ${JSON.stringify(targets)} matched no module of ${model.architecture}`);
+    const linearNames = [...new Set(linearModules(model).map((m) => m.local))].join(', ');
+    throw new Error(`target_modules ${JSON.stringify(targets)} matched no module of ${model.architecture} (its linear modules: ${linearNames})`);
   }
 
   const out: LoraTarget[] = [];

@@ -1,15 +1,16 @@
 /**
- * The tensors of a checkpoint and the linear modules of the model, named as Hugging Face names them.
+ * The tensors of a checkpoint and the linear modules of the model, named as Hugging Face names them — all derived
+ * from the family spec's names (config.names) and the config's features; nothing here knows a family by name.
  *
- * "Logical" names are the state_dict names of the *ForCausalLM model: `model.…` for the llama family and
- * `transformer.…` for GPT-2, plus `lm_head.weight` when the head is not tied. Checkpoint files differ: the original
- * openai-community/gpt2 file has no `transformer.` prefix and carries `h.{i}.attn.bias` / `attn.masked_bias` mask
- * buffers; old Llama exports carry `rotary_emb.inv_freq`; tied checkpoints may still store `lm_head.weight`.
- * `resolveCheckpointNames` maps logical names to names in the file and ignores such extras, as HF loading does.
+ * "Logical" names are the state_dict names of the *ForCausalLM model (`model.…` / `transformer.…`, plus
+ * `lm_head.weight` when the head is not tied). Checkpoint files differ: the original openai-community/gpt2 file has no
+ * `transformer.` prefix and carries mask buffers; old Llama exports carry `rotary_emb.inv_freq`; tied checkpoints may
+ * still store `lm_head.weight`. `resolveCheckpointNames` maps logical names to names in the file and ignores such
+ * extras, as HF loading does.
  *
  * Weight layouts: nn.Linear stores [out, in]; GPT-2's Conv1D stores [in, out] (y = x W + b).
  */
-import type { ModelConfig } from './config.ts';
+import type { LinearRole, ModelConfig, NormRole } from './config.ts';
 
 export interface TensorSpec {
   /** Logical HF name, e.g. 'model.layers.0.self_attn.q_proj.weight'. */
@@ -20,25 +21,15 @@ export interface TensorSpec {
 
 export type WeightLayout = 'linear' | 'conv1d';
 
-/** Module path inside one layer (unique per family). */
-export type LinearLocal =
-  | 'self_attn.q_proj'
-  | 'self_attn.k_proj'
-  | 'self_attn.v_proj'
-  | 'self_attn.o_proj'
-  | 'mlp.gate_proj'
-  | 'mlp.up_proj'
-  | 'mlp.down_proj'
-  | 'attn.c_attn'
-  | 'attn.c_proj'
-  | 'mlp.c_fc'
-  | 'mlp.c_proj';
+/** Module path inside one layer, e.g. 'self_attn.q_proj' (unique within a family). */
+export type LinearLocal = string;
 
 export interface LinearModuleSpec {
   /** Full HF module path, e.g. 'model.layers.3.self_attn.q_proj' or 'transformer.h.3.attn.c_attn'. */
   path: string;
   layer: number;
   local: LinearLocal;
+  role: LinearRole;
   inFeatures: number;
   outFeatures: number;
   /** 'linear': weight [out, in]; 'conv1d': weight [in, out]. */
@@ -50,49 +41,78 @@ export interface LinearModuleSpec {
   bias: string | null;
 }
 
-/** state_dict prefix of the base model inside the *ForCausalLM wrapper. */
+/** Forward order of the linear roles in a block. */
+const ROLE_ORDER: LinearRole[] = ['q', 'k', 'v', 'qkv', 'o', 'gate', 'up', 'gateUp', 'fc', 'down'];
+
+/** state_dict prefix of the base model inside the *ForCausalLM wrapper ('model.' / 'transformer.'). */
 export function basePrefix(config: ModelConfig): string {
-  return config.arch === 'gpt2' ? 'transformer.' : 'model.';
+  return config.names.base;
 }
 
-function layerPrefix(config: ModelConfig, i: number): string {
-  return config.arch === 'gpt2' ? `transformer.h.${i}.` : `model.layers.${i}.`;
+/** 'model.layers.3.' */
+export function layerPrefix(config: ModelConfig, i: number): string {
+  return `${config.names.base}${config.names.layers}.${i}.`;
 }
 
-/** Linear modules of every layer in forward order, with in/out features and weight layout. */
+/** Logical names of the model-level tensors. */
+export function embedWeightName(config: ModelConfig): string {
+  return `${config.names.base}${config.names.embed}.weight`;
+}
+export function positionEmbedWeightName(config: ModelConfig): string | null {
+  return config.names.positionEmbed === null ? null : `${config.names.base}${config.names.positionEmbed}.weight`;
+}
+/** Module path (no '.weight') of the final norm. */
+export function finalNormName(config: ModelConfig): string {
+  return `${config.names.base}${config.names.finalNorm}`;
+}
+/** Module path of layer i's norm with this role, or null when the family has none there. */
+export function normName(config: ModelConfig, i: number, role: NormRole): string | null {
+  const local = config.names.norms[role];
+  return local === null ? null : layerPrefix(config, i) + local;
+}
+/** Module paths of layer i's q/k norms (null when qkNorm is 'none'). */
+export function qkNormNames(config: ModelConfig, i: number): { q: string; k: string } | null {
+  const { qNorm, kNorm } = config.names;
+  if (config.qkNorm === 'none' || !qNorm || !kNorm) return null;
+  return { q: layerPrefix(config, i) + qNorm, k: layerPrefix(config, i) + kNorm };
+}
+/** Widths of the q and k norm weights. */
+export function qkNormWidths(config: ModelConfig): { q: number; k: number } {
+  const hd = config.headDim;
+  return config.qkNorm === 'projection' ? { q: config.nHeads * hd, k: config.nKVHeads * hd } : { q: hd, k: hd };
+}
+
+/** (in, out) features and bias flag of a linear role. */
+function roleShape(config: ModelConfig, role: LinearRole): { inF: number; outF: number; bias: boolean } {
+  const C = config.hidden, I = config.intermediate;
+  const qW = config.nHeads * config.headDim, kvW = config.nKVHeads * config.headDim;
+  switch (role) {
+    case 'q': return { inF: C, outF: qW, bias: config.attentionBias };
+    case 'k': case 'v': return { inF: C, outF: kvW, bias: config.attentionBias };
+    case 'qkv': return { inF: C, outF: qW + 2 * kvW, bias: config.attentionBias };
+    case 'o': return { inF: qW, outF: C, bias: config.oProjBias };
+    case 'gate': case 'up': case 'fc': return { inF: C, outF: I, bias: config.mlpBias };
+    case 'gateUp': return { inF: C, outF: 2 * I, bias: config.mlpBias };
+    case 'down': return { inF: I, outF: C, bias: config.mlpBias };
+  }
+}
+
+/** Linear modules of every layer in forward order, with in/out features, weight layout and role. */
 export function linearModules(config: ModelConfig): LinearModuleSpec[] {
-  const C = config.hidden;
+  const layout = config.names.linearLayout;
   const out: LinearModuleSpec[] = [];
-  const add = (i: number, local: LinearLocal, inF: number, outF: number, layout: WeightLayout, hasBias: boolean) => {
-    const path = layerPrefix(config, i) + local;
-    out.push({
-      path,
-      layer: i,
-      local,
-      inFeatures: inF,
-      outFeatures: outF,
-      layout,
-      weight: `${path}.weight`,
-      weightShape: layout === 'linear' ? [outF, inF] : [inF, outF],
-      bias: hasBias ? `${path}.bias` : null,
-    });
-  };
   for (let i = 0; i < config.nLayers; i++) {
-    if (config.arch === 'gpt2') {
-      add(i, 'attn.c_attn', C, 3 * C, 'conv1d', true);
-      add(i, 'attn.c_proj', C, C, 'conv1d', true);
-      add(i, 'mlp.c_fc', C, config.intermediate, 'conv1d', true);
-      add(i, 'mlp.c_proj', config.intermediate, C, 'conv1d', true);
-    } else {
-      const qDim = config.nHeads * config.headDim;
-      const kvDim = config.nKVHeads * config.headDim;
-      add(i, 'self_attn.q_proj', C, qDim, 'linear', config.attentionBias);
-      add(i, 'self_attn.k_proj', C, kvDim, 'linear', config.attentionBias);
-      add(i, 'self_attn.v_proj', C, kvDim, 'linear', config.attentionBias);
-      add(i, 'self_attn.o_proj', qDim, C, 'linear', config.oProjBias);
-      add(i, 'mlp.gate_proj', C, config.intermediate, 'linear', config.mlpBias);
-      add(i, 'mlp.up_proj', C, config.intermediate, 'linear', config.mlpBias);
-      add(i, 'mlp.down_proj', config.intermediate, C, 'linear', config.mlpBias);
+    for (const role of ROLE_ORDER) {
+      const local = config.names.linears[role];
+      if (!local) continue;
+      const { inF, outF, bias } = roleShape(config, role);
+      const path = layerPrefix(config, i) + local;
+      out.push({
+        path, layer: i, local, role, inFeatures: inF, outFeatures: outF, layout,
+        weight: `${path}.weight`,
+        weightShape: layout === 'linear' ? [outF, inF] : [inF, outF],
+        bias: bias ? `${path}.bias` : null,
+      });
     }
   }
   return out;
@@ -102,50 +122,58 @@ export function linearModules(config: ModelConfig): LinearModuleSpec[] {
 export function expectedTensors(config: ModelConfig): TensorSpec[] {
   const C = config.hidden;
   const V = config.vocabSize;
-  const gpt2 = config.arch === 'gpt2';
   const specs: TensorSpec[] = [];
   const linears = linearModules(config);
-  // Weight (+ bias) of the layer's linear modules whose local path starts with `group` ('attn.', 'self_attn.', 'mlp.').
-  const pushLinears = (i: number, group: string) => {
+  const isAttn = (role: LinearRole) => role === 'q' || role === 'k' || role === 'v' || role === 'qkv' || role === 'o';
+  const pushLinears = (i: number, attn: boolean) => {
     for (const m of linears) {
-      if (m.layer !== i || !m.local.startsWith(group)) continue;
+      if (m.layer !== i || isAttn(m.role) !== attn) continue;
       specs.push({ name: m.weight, shape: [...m.weightShape] });
       if (m.bias) specs.push({ name: m.bias, shape: [m.outFeatures] });
     }
   };
-  // A norm: weight [C] (+ bias [C] for LayerNorm).
-  const pushNorm = (name: string) => {
-    specs.push({ name: `${name}.weight`, shape: [C] });
-    if (gpt2) specs.push({ name: `${name}.bias`, shape: [C] });
+  // A norm: weight [width] (+ bias [width] for LayerNorm).
+  const pushNorm = (name: string | null, width = C) => {
+    if (name === null) return;
+    specs.push({ name: `${name}.weight`, shape: [width] });
+    if (config.norm === 'layernorm') specs.push({ name: `${name}.bias`, shape: [width] });
   };
-  if (gpt2) {
-    specs.push({ name: 'transformer.wte.weight', shape: [V, C] });
-    specs.push({ name: 'transformer.wpe.weight', shape: [config.maxPositions, C] });
-  } else {
-    specs.push({ name: 'model.embed_tokens.weight', shape: [V, C] });
-  }
+  specs.push({ name: embedWeightName(config), shape: [V, C] });
+  const wpe = positionEmbedWeightName(config);
+  if (wpe) specs.push({ name: wpe, shape: [config.maxPositions, C] });
   for (let i = 0; i < config.nLayers; i++) {
-    const p = layerPrefix(config, i);
-    pushNorm(gpt2 ? `${p}ln_1` : `${p}input_layernorm`);
-    pushLinears(i, gpt2 ? 'attn.' : 'self_attn.');
-    pushNorm(gpt2 ? `${p}ln_2` : `${p}post_attention_layernorm`);
-    pushLinears(i, 'mlp.');
+    pushNorm(normName(config, i, 'attnIn'));
+    pushLinears(i, true);
+    const qk = qkNormNames(config, i);
+    if (qk) {
+      const w = qkNormWidths(config);
+      pushNorm(qk.q, w.q);
+      pushNorm(qk.k, w.k);
+    }
+    pushNorm(normName(config, i, 'attnOut'));
+    pushNorm(normName(config, i, 'mlpIn'));
+    pushLinears(i, false);
+    pushNorm(normName(config, i, 'mlpOut'));
   }
-  pushNorm(gpt2 ? 'transformer.ln_f' : 'model.norm');
+  pushNorm(finalNormName(config));
   if (!config.tieEmbeddings) specs.push({ name: 'lm_head.weight', shape: [V, C] });
   return specs;
 }
 
 /** Logical name of the matrix the LM head multiplies with: [V, C]. */
 export function headWeightName(config: ModelConfig): string {
-  if (!config.tieEmbeddings) return 'lm_head.weight';
-  return config.arch === 'gpt2' ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+  return config.tieEmbeddings ? embedWeightName(config) : 'lm_head.weight';
+}
+
+/** True for norm weights/biases and biases: tensors that are never stored as f16 and get no weight decay. */
+export function isNormOrBias(config: ModelConfig, name: string): boolean {
+  if (name.endsWith('.bias')) return true;
+  return expectedTensors(config).some((s) => s.name === name && s.shape.length === 1);
 }
 
 /** Checkpoint entries that HF loading ignores for these models (buffers, tied duplicates). */
 function isIgnorable(config: ModelConfig, fileName: string): boolean {
-  if (/(^|\.)attn\.(bias|masked_bias)$/.test(fileName) && config.arch === 'gpt2') return true;
-  if (/rotary_emb\.inv_freq$/.test(fileName)) return true;
+  if (config.names.ignoredBuffers.some((b) => fileName === b || fileName.endsWith(`.${b}`))) return true;
   return config.tieEmbeddings && fileName === 'lm_head.weight';
 }
 
@@ -203,47 +231,35 @@ export type ModuleKind = 'linear' | 'conv1d' | 'embedding' | 'lm_head' | 'other'
  * as it is in PEFT.
  */
 export function namedModules(config: ModelConfig): { path: string; kind: ModuleKind }[] {
+  const n = config.names;
+  const base = n.base.replace(/\.$/, '');
   const mods: { path: string; kind: ModuleKind }[] = [];
   const other = (path: string) => mods.push({ path, kind: 'other' });
+  const linearKind: ModuleKind = n.linearLayout === 'conv1d' ? 'conv1d' : 'linear';
   const linears = linearModules(config);
-  if (config.arch === 'gpt2') {
-    other('transformer');
-    mods.push({ path: 'transformer.wte', kind: 'embedding' }, { path: 'transformer.wpe', kind: 'embedding' });
-    other('transformer.drop');
-    other('transformer.h');
-    for (let i = 0; i < config.nLayers; i++) {
-      const p = `transformer.h.${i}`;
-      other(p);
-      other(`${p}.ln_1`);
-      other(`${p}.attn`);
-      for (const m of linears) if (m.layer === i && m.local.startsWith('attn.')) mods.push({ path: m.path, kind: 'conv1d' });
-      other(`${p}.attn.attn_dropout`);
-      other(`${p}.attn.resid_dropout`);
-      other(`${p}.ln_2`);
-      other(`${p}.mlp`);
-      for (const m of linears) if (m.layer === i && m.local.startsWith('mlp.')) mods.push({ path: m.path, kind: 'conv1d' });
-      other(`${p}.mlp.act`);
-      other(`${p}.mlp.dropout`);
+  other(base);
+  mods.push({ path: `${n.base}${n.embed}`, kind: 'embedding' });
+  if (n.positionEmbed) mods.push({ path: `${n.base}${n.positionEmbed}`, kind: 'embedding' });
+  for (const e of n.baseExtras) other(`${n.base}${e}`);
+  other(`${n.base}${n.layers}`);
+  for (let i = 0; i < config.nLayers; i++) {
+    const p = layerPrefix(config, i);
+    other(p.slice(0, -1));
+    other(p + n.attention);
+    other(p + n.mlp);
+    for (const m of linears) if (m.layer === i) mods.push({ path: m.path, kind: linearKind });
+    const qk = qkNormNames(config, i);
+    if (qk) {
+      other(qk.q);
+      other(qk.k);
     }
-    other('transformer.ln_f');
-  } else {
-    other('model');
-    mods.push({ path: 'model.embed_tokens', kind: 'embedding' });
-    other('model.layers');
-    for (let i = 0; i < config.nLayers; i++) {
-      const p = `model.layers.${i}`;
-      other(p);
-      other(`${p}.self_attn`);
-      for (const m of linears) if (m.layer === i && m.local.startsWith('self_attn.')) mods.push({ path: m.path, kind: 'linear' });
-      other(`${p}.mlp`);
-      for (const m of linears) if (m.layer === i && m.local.startsWith('mlp.')) mods.push({ path: m.path, kind: 'linear' });
-      other(`${p}.mlp.act_fn`);
-      other(`${p}.input_layernorm`);
-      other(`${p}.post_attention_layernorm`);
+    for (const role of ['attnIn', 'attnOut', 'mlpIn', 'mlpOut'] as const) {
+      const name = normName(config, i, role);
+      if (name) other(name);
     }
-    other('model.norm');
-    other('model.rotary_emb');
+    for (const e of n.layerExtras) other(p + e);
   }
+  other(finalNormName(config));
   mods.push({ path: 'lm_head', kind: 'lm_head' });
   return mods;
 }

@@ -17,42 +17,83 @@ export interface TinyModel {
   weights: Map<string, Float32Array>;
 }
 
-/** Base config.json per model type: C = 32, 2 layers, 4 heads, V = 96. */
-function baseJson(arch: ModelType): Record<string, unknown> {
-  switch (arch) {
-    case 'gpt2':
-      return {
-        architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: 96, n_embd: 32, n_layer: 2, n_head: 4,
-        n_positions: 32, n_inner: null, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5,
-        bos_token_id: 0, eos_token_id: 0,
-      };
-    case 'qwen2':
-      return {
-        architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
-        num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
-        rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true, use_sliding_window: false,
-        sliding_window: 64, max_window_layers: 2, hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
-      };
-    case 'mistral':
-      return {
-        architectures: ['MistralForCausalLM'], model_type: 'mistral', vocab_size: 96, hidden_size: 32,
-        intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1,
-        max_position_embeddings: 64, rms_norm_eps: 1e-5, rope_theta: 10000, sliding_window: 16,
-        tie_word_embeddings: false, hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
-      };
-    case 'llama':
-      return {
-        architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
-        num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
-        rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false, attention_bias: false, mlp_bias: false,
-        hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
-      };
-  }
+/** Base config.json per model type: C = 32, 2 layers, 4 heads, V = 96; every family's distinctive features switched on. */
+const BASE_JSON: Record<string, Record<string, unknown>> = {
+  gpt2: {
+    architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', vocab_size: 96, n_embd: 32, n_layer: 2, n_head: 4,
+    n_positions: 32, n_inner: null, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5,
+    bos_token_id: 0, eos_token_id: 0,
+  },
+  qwen2: {
+    architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
+    rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true, use_sliding_window: false,
+    sliding_window: 64, max_window_layers: 2, hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
+  },
+  mistral: {
+    architectures: ['MistralForCausalLM'], model_type: 'mistral', vocab_size: 96, hidden_size: 32,
+    intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1,
+    max_position_embeddings: 64, rms_norm_eps: 1e-5, rope_theta: 10000, sliding_window: 16,
+    tie_word_embeddings: false, hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
+  },
+  llama: {
+    architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
+    rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false, attention_bias: false, mlp_bias: false,
+    hidden_act: 'silu', bos_token_id: 1, eos_token_id: 2,
+  },
+  // head_dim 16 ≠ hidden / heads; per-head q/k norms.
+  qwen3: {
+    architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, max_position_embeddings: 64,
+    rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, attention_bias: false, use_sliding_window: false,
+    hidden_act: 'silu', bos_token_id: null, eos_token_id: 2,
+  },
+  // Layer 0 slides over 4 keys with its own RoPE θ, layer 1 is global; (1 + w) norms, sandwich norms, GeGLU.
+  gemma3_text: {
+    architectures: ['Gemma3ForCausalLM'], model_type: 'gemma3_text', vocab_size: 96, hidden_size: 32,
+    intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16,
+    max_position_embeddings: 64, rms_norm_eps: 1e-6, rope_theta: 1000000, rope_local_base_freq: 10000,
+    sliding_window: 4, layer_types: ['sliding_attention', 'full_attention'], query_pre_attn_scalar: 24,
+    hidden_activation: 'gelu_pytorch_tanh', tie_word_embeddings: true, final_logit_softcapping: null,
+    attn_logit_softcapping: null, bos_token_id: 2, eos_token_id: 1, pad_token_id: 0,
+  },
+  // Fused qkv_proj / gate_up_proj, half the head dims rotated, a sliding window of 6.
+  phi3: {
+    architectures: ['Phi3ForCausalLM'], model_type: 'phi3', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
+    original_max_position_embeddings: 64, rms_norm_eps: 1e-5, rope_theta: 10000, rope_scaling: null,
+    partial_rotary_factor: 0.5, sliding_window: 6, tie_word_embeddings: false, hidden_act: 'silu',
+    bos_token_id: 1, eos_token_id: 2, pad_token_id: 2,
+  },
+  // Post-norms only; q/k norms over the whole projection.
+  olmo2: {
+    architectures: ['Olmo2ForCausalLM'], model_type: 'olmo2', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
+    rms_norm_eps: 1e-6, rope_theta: 500000, attention_bias: false, tie_word_embeddings: false, hidden_act: 'silu',
+    bos_token_id: null, eos_token_id: 2, pad_token_id: 1,
+  },
+  // Layer 1 has no position encoding.
+  smollm3: {
+    architectures: ['SmolLM3ForCausalLM'], model_type: 'smollm3', vocab_size: 96, hidden_size: 32, intermediate_size: 48,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 64,
+    rms_norm_eps: 1e-6, rope_theta: 2000000, no_rope_layers: [1, 0], use_sliding_window: false,
+    tie_word_embeddings: true, hidden_act: 'silu', bos_token_id: null, eos_token_id: 2, pad_token_id: 0,
+  },
+};
+
+/** Model types with a tiny test model (every supported family). */
+export const TINY_MODEL_TYPES = Object.keys(BASE_JSON);
+
+function baseJson(modelType: ModelType): Record<string, unknown> {
+  const j = BASE_JSON[modelType];
+  if (!j) throw new Error(`tinyModel: no tiny config for model_type ${modelType}`);
+  return structuredClone(j);
 }
 
-/** Value range for one tensor: norms ≈ 1, biases and positions small, matrices ±1.5/√fan_in. */
-function initOf(name: string, shape: number[], conv1d: boolean): { center: number; bound: number } {
-  if (/(layernorm|norm|ln_\d|ln_f)\.weight$/.test(name)) return { center: 1, bound: 0.2 };
+/** Value range for one tensor: norms ≈ 1 (as multipliers), biases and positions small, matrices ±1.5/√fan_in. */
+function initOf(name: string, shape: number[], conv1d: boolean, normCenter: number): { center: number; bound: number } {
+  if (/(layernorm|norm|ln_\d|ln_f)\.weight$/.test(name)) return { center: normCenter, bound: 0.2 };
   if (name.endsWith('.bias') || name.endsWith('wpe.weight')) return { center: 0, bound: 0.1 };
   if (/embed_tokens|wte/.test(name)) return { center: 0, bound: 0.5 };
   const fanIn = conv1d ? shape[0] : shape[shape.length - 1];
@@ -69,7 +110,8 @@ export function tinyModel(arch: ModelType, seed: number, overrides: Record<strin
   const weights = new Map<string, Float32Array>();
   for (const spec of expectedTensors(config)) {
     const n = spec.shape.reduce((a, b) => a * b, 1);
-    const { center, bound } = initOf(spec.name, spec.shape, config.arch === 'gpt2');
+    // (1 + w) norms: w near 0 keeps the same ≈ 1 scale.
+    const { center, bound } = initOf(spec.name, spec.shape, config.names.linearLayout === 'conv1d', 1 - config.normWeightOffset);
     const values = uniformArray(n, bound, mulberry32(hashSeed(seed, spec.name)));
     if (center !== 0) for (let i = 0; i < n; i++) values[i] = Math.fround(values[i] + center);
     weights.set(spec.name, values);

@@ -1,42 +1,56 @@
 /**
- * Tests of the float64 reference model:
- *  - its backward against central finite differences (LoRA A and B with non-zero B; every base tensor in fullParams),
- *  - its forward against a naive, differently written HF-style forward (catches convention errors a gradient check
- *    cannot: layouts, rotate-half, repeat_kv order, qkv split order, gate/up order),
+ * Tests of the float64 reference model, for every tiny model type (every supported family):
+ *  - its backward against central finite differences (LoRA A and B on every module role with non-zero B; entries of
+ *    every base tensor in fullParams mode: embedding, every norm kind incl. q/k and post norms, every linear, biases),
+ *  - its forward against a naive, differently written HF-style forward (model64Naive.ts: layouts, rotate-half,
+ *    repeat_kv order, fused split orders, norm placement, masks, scales),
  *  - LoRA forward == forward with PEFT-merged weights,
+ *  - targeted feature checks that do not rely on the naive forward's reading of the spec: sliding-window reach,
+ *    NoPE and partial-rotary permutation invariance, embedScale on the input only, norm offsets, attention scale,
+ *    per-head vs whole-projection q/k norms, post-norm placement, fused == unfused projections,
  *  - label masking and causality.
  */
 import { describe, expect, it } from 'vitest';
-import { ropeInvFreq, type ModelConfig, type ModelType } from '../model/config.ts';
+import type { ModelConfig, ModelType } from '../model/config.ts';
 import { parseLoraConfig, resolveLoraTargets, type LoraTarget } from '../model/lora.ts';
-import { expectedTensors, headWeightName } from '../model/tensors.ts';
-import { tinyBatch, tinyLoraParams, tinyModel, toFloat64 } from '../model/tiny.ts';
+import { embedWeightName, expectedTensors, linearModules, positionEmbedWeightName } from '../model/tensors.ts';
+import { TINY_MODEL_TYPES, tinyBatch, tinyLoraParams, tinyModel, toFloat64 } from '../model/tiny.ts';
+import { numericGrad } from '../../testing/finiteDiff.ts';
 import { model64, type Model64Args } from './model64.ts';
+import { naiveLogits } from './model64Naive.ts';
 
 interface Case {
   name: string;
-  arch: ModelType;
+  type: ModelType;
   overrides: Record<string, unknown>;
   lora: Record<string, unknown>;
 }
 
+const ALL_LINEAR = { target_modules: 'all-linear', r: 4, lora_alpha: 8 };
 const CASES: Case[] = [
-  { name: 'llama, GQA 4/2, untied', arch: 'llama', overrides: {}, lora: { target_modules: 'all-linear', r: 4, lora_alpha: 8, rank_pattern: { down_proj: 2 } } },
-  { name: 'qwen2, q/k/v biases, tied', arch: 'qwen2', overrides: {}, lora: { target_modules: 'all-linear', r: 3, lora_alpha: 6, use_rslora: true } },
-  { name: 'gpt2, Conv1D, tied', arch: 'gpt2', overrides: {}, lora: { target_modules: 'all-linear', r: 4, lora_alpha: 16 } },
+  { name: 'llama, GQA 4/2, untied', type: 'llama', overrides: {}, lora: { ...ALL_LINEAR, rank_pattern: { down_proj: 2 } } },
+  { name: 'qwen2, q/k/v biases, tied', type: 'qwen2', overrides: {}, lora: { target_modules: 'all-linear', r: 3, lora_alpha: 6, use_rslora: true } },
+  { name: 'gpt2, Conv1D, learned positions, tied', type: 'gpt2', overrides: {}, lora: { target_modules: 'all-linear', r: 4, lora_alpha: 16 } },
   {
     name: 'llama, MQA, head_dim 16 ≠ C/nH, all biases, llama3 rope, tied',
-    arch: 'llama',
+    type: 'llama',
     overrides: {
       num_key_value_heads: 1, head_dim: 16, attention_bias: true, mlp_bias: true, tie_word_embeddings: true,
       rope_scaling: { rope_type: 'llama3', factor: 4, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 16 },
     },
     lora: { target_modules: ['q_proj', 'v_proj', 'o_proj', 'up_proj'], r: 2, lora_alpha: 4, alpha_pattern: { o_proj: 1 } },
   },
+  { name: 'mistral, MQA, every layer slides over 4 keys', type: 'mistral', overrides: { sliding_window: 4 }, lora: ALL_LINEAR },
+  { name: 'qwen3, per-head q/k norms, head_dim 16', type: 'qwen3', overrides: {}, lora: ALL_LINEAR },
+  { name: 'gemma3, sandwich (1 + w) norms, q/k norms, window 4 + full, GeGLU, √C embeddings', type: 'gemma3_text', overrides: {}, lora: { ...ALL_LINEAR, alpha_pattern: { 'mlp\\..*': 2 } } },
+  { name: 'gemma3 with attention biases, untied', type: 'gemma3_text', overrides: { attention_bias: true, tie_word_embeddings: false }, lora: ALL_LINEAR },
+  { name: 'phi3, fused qkv / gate_up, partial rotary, window 6', type: 'phi3', overrides: {}, lora: { ...ALL_LINEAR, rank_pattern: { gate_up_proj: 2 } } },
+  { name: 'olmo2, post-norms only, whole-projection q/k norms', type: 'olmo2', overrides: {}, lora: ALL_LINEAR },
+  { name: 'smollm3, NoPE layer 1, tied', type: 'smollm3', overrides: {}, lora: ALL_LINEAR },
 ];
 
 function setup(c: Case, seed = 11) {
-  const m = tinyModel(c.arch, seed, c.overrides);
+  const m = tinyModel(c.type, seed, c.overrides);
   const targets = resolveLoraTargets(m.config, parseLoraConfig({ peft_type: 'LORA', task_type: 'CAUSAL_LM', ...c.lora }));
   const params = toFloat64(tinyLoraParams(targets, seed + 1, 0.3));
   const weights = toFloat64(m.weights);
@@ -56,15 +70,9 @@ function sample(n: number, k: number, seed: number): number[] {
   return [...out];
 }
 
-/** Central difference of the loss w.r.t. arr[i]. */
-function fd(args: Model64Args, arr: Float64Array, i: number, h = 1e-5): number {
-  const orig = arr[i];
-  arr[i] = orig + h;
-  const up = model64({ ...args, backward: false }).loss;
-  arr[i] = orig - h;
-  const down = model64({ ...args, backward: false }).loss;
-  arr[i] = orig;
-  return (up - down) / (2 * h);
+/** Central difference of the loss w.r.t. arr[i] (numericGrad on a one-element view of arr). */
+function fd(args: Model64Args, arr: Float64Array, i: number): number {
+  return numericGrad(() => model64({ ...args, backward: false }).loss, arr.subarray(i, i + 1))[0];
 }
 
 function expectGradMatches(what: string, analytic: number, numeric: number) {
@@ -79,8 +87,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('model64 backward vs finite differences', () => {
+  it('the cases cover every tiny model type', () => {
+    expect(new Set(CASES.map((c) => c.type))).toEqual(new Set(TINY_MODEL_TYPES));
+  });
+
   for (const c of CASES) {
-    it(`${c.name}: LoRA A and B gradients (B ≠ 0)`, () => {
+    it(`${c.name}: LoRA A and B gradients on every targeted module (B ≠ 0)`, () => {
       const { targets, params, args } = setup(c);
       const res = model64(args);
       expect(res.loss).toBeGreaterThan(1);
@@ -104,102 +116,21 @@ describe('model64 backward vs finite differences', () => {
       const res = model64({ ...args, fullParams: true });
       const specs = expectedTensors(config);
       for (const s of specs) expect(res.grads.get(s.name)?.length, s.name).toBe(s.shape.reduce((a, b) => a * b, 1));
+      const C = config.hidden;
       const usedRows = [...new Set(args.inputIds.flat())];
       specs.forEach((s, si) => {
         const g = res.grads.get(s.name)!;
         const w = weights.get(s.name)!;
-        const C = config.hidden;
-        // Embedding rows of unused tokens have zero gradient (unless tied to the head); sample used rows too.
-        const idx = /embed_tokens|wte/.test(s.name) ? [...sample(g.length, 2, si), usedRows[0] * C + 3, usedRows[1] * C + 5] : sample(g.length, 3, si + 1);
+        // Embedding rows of unused tokens and position rows ≥ T have zero gradient: sample used rows too.
+        const idx = sample(g.length, 3, si + 1);
+        if (s.name === embedWeightName(config)) idx.push(usedRows[0] * C + 3, usedRows[1] * C + 5);
+        if (s.name === positionEmbedWeightName(config)) idx.push(2 * C + 7, 9 * C + 1);
         for (const i of idx) expectGradMatches(`${s.name}[${i}]`, g[i], fd(args, w, i));
         expect(g.some((v) => v !== 0), `${s.name} gradient is all zero`).toBe(true);
       });
     });
   }
 });
-
-/** ---------- naive HF-style forward (no LoRA), written independently of model64 ---------- */
-type M = number[][];
-const rowsOf = (a: ArrayLike<number>, cols: number): M => Array.from({ length: a.length / cols }, (_, r) => Array.from({ length: cols }, (_, c) => a[r * cols + c]));
-const T_ = (a: M): M => a[0].map((_, j) => a.map((row) => row[j]));
-const matmul = (a: M, b: M): M => a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
-const addRow = (a: M, b: number[] | null): M => (b ? a.map((row) => row.map((v, j) => v + b[j])) : a);
-const add = (a: M, b: M): M => a.map((row, i) => row.map((v, j) => v + b[i][j]));
-const rms = (x: M, w: number[], eps: number): M => x.map((row) => {
-  const r = 1 / Math.sqrt(row.reduce((s, v) => s + v * v, 0) / row.length + eps);
-  return row.map((v, j) => w[j] * (v * r));
-});
-const layerNorm = (x: M, w: number[], b: number[], eps: number): M => x.map((row) => {
-  const mu = row.reduce((s, v) => s + v, 0) / row.length;
-  const vr = row.reduce((s, v) => s + (v - mu) ** 2, 0) / row.length;
-  return row.map((v, j) => ((v - mu) / Math.sqrt(vr + eps)) * w[j] + b[j]);
-});
-/** (T, nH·hd) → nH × (T, hd) */
-const heads = (x: M, n: number, hd: number): M[] => Array.from({ length: n }, (_, h) => x.map((row) => row.slice(h * hd, (h + 1) * hd)));
-const rotateHalf = (v: number[]) => [...v.slice(v.length / 2).map((x) => -x), ...v.slice(0, v.length / 2)];
-function attend(q: M[], k: M[], v: M[], hd: number): M {
-  const T = q[0].length;
-  const outs = q.map((qh, h) => {
-    const scores = matmul(qh, T_(k[h])).map((row, t) => row.map((s, u) => (u <= t ? s / Math.sqrt(hd) : -Infinity)));
-    const p = scores.map((row) => {
-      const mx = Math.max(...row);
-      const e = row.map((s) => Math.exp(s - mx));
-      const z = e.reduce((a, b) => a + b, 0);
-      return e.map((x) => x / z);
-    });
-    return matmul(p, v[h]);
-  });
-  return Array.from({ length: T }, (_, t) => outs.flatMap((o) => o[t])); // transpose(1, 2).reshape(T, nH·hd)
-}
-
-function naiveLogits(cfg: ModelConfig, w: Map<string, Float64Array>, ids: number[]): M {
-  const C = cfg.hidden;
-  const get = (n: string) => Array.from(w.get(n)!);
-  const mat = (n: string, cols: number) => rowsOf(w.get(n)!, cols);
-  const T = ids.length;
-  if (cfg.arch === 'gpt2') {
-    const wte = mat('transformer.wte.weight', C);
-    const wpe = mat('transformer.wpe.weight', C);
-    let x: M = ids.map((id, t) => wte[id].map((v, j) => v + wpe[t][j]));
-    const conv = (inp: M, name: string, out: number) => addRow(matmul(inp, mat(`${name}.weight`, out)), get(`${name}.bias`));
-    for (let l = 0; l < cfg.nLayers; l++) {
-      const p = `transformer.h.${l}.`;
-      const h = layerNorm(x, get(`${p}ln_1.weight`), get(`${p}ln_1.bias`), cfg.normEps);
-      const qkv = conv(h, `${p}attn.c_attn`, 3 * C);
-      const [q, k, v] = [0, 1, 2].map((s) => heads(qkv.map((row) => row.slice(s * C, (s + 1) * C)), cfg.nHeads, cfg.headDim));
-      x = add(x, conv(attend(q, k, v, cfg.headDim), `${p}attn.c_proj`, C));
-      const h2 = layerNorm(x, get(`${p}ln_2.weight`), get(`${p}ln_2.bias`), cfg.normEps);
-      const gelu = (z: number) => 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
-      const f = conv(h2, `${p}mlp.c_fc`, cfg.intermediate).map((row) => row.map(gelu));
-      x = add(x, conv(f, `${p}mlp.c_proj`, C));
-    }
-    x = layerNorm(x, get('transformer.ln_f.weight'), get('transformer.ln_f.bias'), cfg.normEps);
-    return matmul(x, T_(wte));
-  }
-  const lin = (inp: M, name: string, inF: number, bias: boolean) => addRow(matmul(inp, T_(mat(`${name}.weight`, inF))), bias ? get(`${name}.bias`) : null);
-  const inv = ropeInvFreq(cfg);
-  const cos = Array.from({ length: T }, (_, t) => [...inv, ...inv].map((f) => Math.cos(t * f)));
-  const sin = Array.from({ length: T }, (_, t) => [...inv, ...inv].map((f) => Math.sin(t * f)));
-  const applyRope = (hs: M[]) => hs.map((hm) => hm.map((v, t) => v.map((x, j) => x * cos[t][j] + rotateHalf(v)[j] * sin[t][j])));
-  let x: M = ids.map((id) => mat('model.embed_tokens.weight', C)[id]);
-  const nRep = cfg.nHeads / cfg.nKVHeads;
-  const qDim = cfg.nHeads * cfg.headDim;
-  for (let l = 0; l < cfg.nLayers; l++) {
-    const p = `model.layers.${l}.`;
-    const h = rms(x, get(`${p}input_layernorm.weight`), cfg.normEps);
-    const q = applyRope(heads(lin(h, `${p}self_attn.q_proj`, C, cfg.attentionBias), cfg.nHeads, cfg.headDim));
-    const k = applyRope(heads(lin(h, `${p}self_attn.k_proj`, C, cfg.attentionBias), cfg.nKVHeads, cfg.headDim));
-    const v = heads(lin(h, `${p}self_attn.v_proj`, C, cfg.attentionBias), cfg.nKVHeads, cfg.headDim);
-    const repeat = (hs: M[]) => hs.flatMap((hm) => Array.from({ length: nRep }, () => hm)); // repeat_kv
-    x = add(x, lin(attend(q, repeat(k), repeat(v), cfg.headDim), `${p}self_attn.o_proj`, qDim, cfg.oProjBias));
-    const h2 = rms(x, get(`${p}post_attention_layernorm.weight`), cfg.normEps);
-    const g = lin(h2, `${p}mlp.gate_proj`, C, cfg.mlpBias).map((row) => row.map((z) => z / (1 + Math.exp(-z))));
-    const u = lin(h2, `${p}mlp.up_proj`, C, cfg.mlpBias);
-    x = add(x, lin(g.map((row, i) => row.map((z, j) => z * u[i][j])), `${p}mlp.down_proj`, cfg.intermediate, cfg.mlpBias));
-  }
-  x = rms(x, get('model.norm.weight'), cfg.normEps);
-  return matmul(x, T_(mat(headWeightName(cfg), C)));
-}
 
 /** PEFT merge: W += scale·B A ([out, in]); for Conv1D (fan_in_fan_out) W += scale·(B A)ᵀ ([in, out]). */
 function mergeLora(weights: Map<string, Float64Array>, targets: readonly LoraTarget[], params: Map<string, Float64Array>) {
@@ -221,7 +152,7 @@ function mergeLora(weights: Map<string, Float64Array>, targets: readonly LoraTar
 
 describe('model64 forward semantics', () => {
   for (const c of CASES) {
-    it(`${c.name}: logits equal a naive HF-style forward`, () => {
+    it(`${c.name}: logits equal a naive HF-style forward; loss = mean shifted cross-entropy`, () => {
       const { config, weights, args } = setup(c, 5);
       const res = model64({ ...args, lora: undefined, returnLogits: true, backward: false });
       const V = config.vocabSize;
@@ -230,7 +161,6 @@ describe('model64 forward semantics', () => {
         const want = naiveLogits(config, weights, args.inputIds[b]).flat();
         expect(maxAbsDiff(res.logits!.subarray(b * T * V, (b + 1) * T * V), want)).toBeLessThan(1e-10);
       }
-      // The loss is the mean token cross-entropy of the shifted labels.
       let sum = 0, n = 0;
       args.labels.forEach((row, b) => row.forEach((y, t) => {
         if (t === 0 || y === -100) return;
@@ -252,6 +182,204 @@ describe('model64 forward semantics', () => {
       expect(maxAbsDiff(withLora.logits!, base.logits!)).toBeGreaterThan(1e-3); // LoRA really changes the output
     });
   }
+});
+
+/** ---------- targeted feature checks ---------- */
+type W64 = Map<string, Float64Array>;
+
+function logitsOf(config: ModelConfig, weights: W64, ids: number[]): Float64Array {
+  return model64({ config, weights, inputIds: [ids], labels: [ids], returnLogits: true, backward: false }).logits!;
+}
+/** Logits of the last position. */
+function lastLogits(config: ModelConfig, weights: W64, ids: number[]): Float64Array {
+  return logitsOf(config, weights, ids).slice((ids.length - 1) * config.vocabSize);
+}
+/** The same sequence with every position before the last reversed. */
+const permuteEarlier = (ids: number[]) => [...ids.slice(0, -1).reverse(), ids[ids.length - 1]];
+const idsOf = (n: number, seed: number) => Array.from({ length: n }, (_, i) => (i * 37 + seed * 11 + 5) % 96);
+/** A copy of the weights with `f(name, values)` applied in place to a clone. */
+function edit(weights: W64, f: (name: string, w: Float64Array) => void): W64 {
+  const out = new Map([...weights].map(([k, v]) => [k, v.slice()]));
+  for (const [k, v] of out) f(k, v);
+  return out;
+}
+function linearWeight(config: ModelConfig, layer: number, role: string): string {
+  return linearModules(config).find((m) => m.layer === layer && m.role === role)!.weight;
+}
+
+describe('model64 features', () => {
+  it.each([
+    ['gemma3_text', { layer_types: ['sliding_attention', 'sliding_attention'], sliding_window: 3 }, 3],
+    ['mistral', { sliding_window: 3 }, 3],
+    ['phi3', { sliding_window: 2 }, 2],
+    ['qwen2', { use_sliding_window: true, sliding_window: 1, max_window_layers: 0 }, 1],
+  ] as const)('%s: with every layer sliding over w keys, position p sees exactly tokens p − L(w−1) … p', (type, overrides, w) => {
+    const m = tinyModel(type, 3, overrides);
+    expect(m.config.layers.map((l) => l.window)).toEqual([w, w]);
+    const weights = toFloat64(m.weights);
+    const ids = idsOf(12, 1);
+    const p = ids.length - 1;
+    const first = p - m.config.nLayers * (w - 1); // earliest token that can reach p
+    const base = lastLogits(m.config, weights, ids);
+    const outside = ids.map((id, t) => (t < first ? (id + 13) % 96 : id));
+    expect(maxAbsDiff(lastLogits(m.config, weights, outside), base)).toBe(0);
+    const inside = ids.map((id, t) => (t === first ? (id + 13) % 96 : id));
+    expect(maxAbsDiff(lastLogits(m.config, weights, inside), base)).toBeGreaterThan(1e-6);
+  });
+
+  it('gemma3: a full-attention layer after a sliding one reaches every earlier token', () => {
+    const m = tinyModel('gemma3_text', 3); // layer 0 slides over 4 keys, layer 1 is global
+    expect(m.config.layers.map((l) => l.window)).toEqual([4, null]);
+    const weights = toFloat64(m.weights);
+    const ids = idsOf(12, 2);
+    const changed = [(ids[0] + 1) % 96, ...ids.slice(1)];
+    expect(maxAbsDiff(lastLogits(m.config, weights, changed), lastLogits(m.config, weights, ids))).toBeGreaterThan(1e-6);
+  });
+
+  it('smollm3: a NoPE layer is blind to the order of earlier tokens; a RoPE layer is not', () => {
+    const m = tinyModel('smollm3', 4, { num_hidden_layers: 1, no_rope_layers: [1] });
+    const weights = toFloat64(m.weights);
+    const nope: ModelConfig = { ...m.config, layers: m.config.layers.map((l) => ({ ...l, rope: null })) };
+    const ids = idsOf(9, 3);
+    expect(maxAbsDiff(lastLogits(nope, weights, permuteEarlier(ids)), lastLogits(nope, weights, ids))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(lastLogits(m.config, weights, permuteEarlier(ids)), lastLogits(m.config, weights, ids))).toBeGreaterThan(1e-6);
+    // The tiny smollm3's layer 1 is NoPE; giving it layer 0's RoPE changes the output.
+    const t = tinyModel('smollm3', 4);
+    expect(t.config.layers.map((l) => l.rope !== null)).toEqual([true, false]);
+    const roped: ModelConfig = { ...t.config, layers: t.config.layers.map((l) => ({ ...l, rope: t.config.layers[0].rope })) };
+    const w2 = toFloat64(t.weights);
+    expect(maxAbsDiff(logitsOf(roped, w2, ids), logitsOf(t.config, w2, ids))).toBeGreaterThan(1e-6);
+  });
+
+  it('phi3: partial rotary rotates the first rotaryDim dims of each q/k head only (fused qkv_proj)', () => {
+    const m = tinyModel('phi3', 5, { num_hidden_layers: 1, sliding_window: null });
+    const { headDim: hd, rotaryDim: rd, nHeads, nKVHeads } = m.config;
+    expect(rd).toBeLessThan(hd);
+    const C = m.config.hidden;
+    const qkv = linearWeight(m.config, 0, 'qkv');
+    // Zero the q and k output rows (nn.Linear [out, in]) whose within-head dim satisfies `which`.
+    const zeroQk = (which: (d: number) => boolean) => edit(toFloat64(m.weights), (name, w) => {
+      if (name !== qkv) return;
+      for (let r = 0; r < (nHeads + nKVHeads) * hd; r++) if (which(r % hd)) w.fill(0, r * C, (r + 1) * C);
+    });
+    const ids = idsOf(9, 4);
+    const change = (weights: W64) => maxAbsDiff(lastLogits(m.config, weights, permuteEarlier(ids)), lastLogits(m.config, weights, ids));
+    expect(change(zeroQk((d) => d < rd))).toBeLessThan(1e-12); // only pass-through dims left: no position information
+    expect(change(zeroQk((d) => d >= rd))).toBeGreaterThan(1e-6); // only rotated dims left
+  });
+
+  it.each([['gemma3_text', undefined], ['gpt2', 2]] as const)(
+    '%s: token embeddings are scaled by embedScale on the input only (tied head and learned positions unscaled)',
+    (type, scale) => {
+      const m = tinyModel(type, 6);
+      const tied: ModelConfig = { ...m.config, embedScale: scale ?? m.config.embedScale };
+      const s = tied.embedScale;
+      if (type === 'gemma3_text') expect(s).toBe(Math.fround(Math.sqrt(32)));
+      const embName = embedWeightName(tied);
+      const weights = toFloat64(m.weights);
+      const untied: ModelConfig = { ...tied, embedScale: 1, tieEmbeddings: false };
+      const uw = edit(weights, (name, w) => name === embName && w.forEach((v, i) => (w[i] = v * s)));
+      uw.set('lm_head.weight', weights.get(embName)!.slice());
+      const batch = tinyBatch(tied, 7);
+      const a = model64({ config: tied, weights, ...batch, fullParams: true, returnLogits: true });
+      const b = model64({ config: untied, weights: uw, ...batch, fullParams: true, returnLogits: true });
+      expect(maxAbsDiff(a.logits!, b.logits!)).toBeLessThan(1e-12);
+      // d/d(emb) = s · d/d(scaled input table) + d/d(head)
+      const want = b.grads.get(embName)!.map((g, i) => s * g + b.grads.get('lm_head.weight')![i]);
+      expect(maxAbsDiff(a.grads.get(embName)!, want)).toBeLessThan(1e-12);
+    },
+  );
+
+  it('gemma3: every norm (pre, post, q/k, final) multiplies by 1 + w', () => {
+    const m = tinyModel('gemma3_text', 8);
+    const weights = toFloat64(m.weights);
+    const names = expectedTensors(m.config).filter((s) => s.shape.length === 1 && !s.name.endsWith('.bias')).map((s) => s.name);
+    expect(names.filter((n) => /q_norm|k_norm/.test(n))).toHaveLength(4);
+    expect(names.filter((n) => /pre_feedforward|post_feedforward|post_attention|input_layernorm/.test(n))).toHaveLength(8);
+    const plain: ModelConfig = { ...m.config, normWeightOffset: 0 };
+    const shifted = edit(weights, (name, w) => names.includes(name) && w.forEach((v, i) => (w[i] = v + 1)));
+    const ids = idsOf(10, 5);
+    expect(maxAbsDiff(logitsOf(plain, shifted, ids), logitsOf(m.config, weights, ids))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(logitsOf(plain, weights, ids), logitsOf(m.config, weights, ids))).toBeGreaterThan(1e-3);
+  });
+
+  it('llama: scores are multiplied by attentionScale (doubling it = doubling q_proj)', () => {
+    const m = tinyModel('llama', 9);
+    const weights = toFloat64(m.weights);
+    const doubled: ModelConfig = { ...m.config, attentionScale: 2 * m.config.attentionScale };
+    const qNames = [0, 1].map((l) => linearWeight(m.config, l, 'q'));
+    const w2 = edit(weights, (name, w) => qNames.includes(name) && w.forEach((v, i) => (w[i] = 2 * v)));
+    const ids = idsOf(10, 6);
+    expect(maxAbsDiff(logitsOf(doubled, weights, ids), logitsOf(m.config, w2, ids))).toBeLessThan(1e-12);
+    expect(maxAbsDiff(logitsOf(doubled, weights, ids), logitsOf(m.config, weights, ids))).toBeGreaterThan(1e-4);
+  });
+
+  // RMSNorm is invariant to scaling its input (up to eps, made negligible here): that locates each norm.
+  const scaleRows = (weights: W64, name: string, rows: number[], C: number, f: number) =>
+    edit(weights, (n, w) => n === name && rows.forEach((r) => { for (let i = r * C; i < (r + 1) * C; i++) w[i] *= f; }));
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+  it('qwen3 normalises q/k per head; olmo2 over the whole projection', () => {
+    const ids = idsOf(10, 7);
+    for (const type of ['qwen3', 'olmo2']) {
+      const m = tinyModel(type, 10, { rms_norm_eps: 1e-14 });
+      const { hidden: C, headDim: hd, nHeads } = m.config;
+      const weights = toFloat64(m.weights);
+      const base = logitsOf(m.config, weights, ids);
+      const qName = linearWeight(m.config, 0, 'q');
+      const kName = linearWeight(m.config, 0, 'k');
+      const oneHead = scaleRows(scaleRows(weights, qName, range(0, hd), C, 3), kName, range(hd, 2 * hd), C, 0.5);
+      const allQ = scaleRows(scaleRows(weights, qName, range(0, nHeads * hd), C, 3), kName, range(0, m.config.nKVHeads * hd), C, 0.5);
+      expect(maxAbsDiff(logitsOf(m.config, allQ, ids), base), type).toBeLessThan(1e-9);
+      if (type === 'qwen3') expect(maxAbsDiff(logitsOf(m.config, oneHead, ids), base)).toBeLessThan(1e-9);
+      else expect(maxAbsDiff(logitsOf(m.config, oneHead, ids), base)).toBeGreaterThan(1e-4);
+    }
+  });
+
+  it('olmo2 and gemma3 normalise the o_proj and down_proj outputs before the residual add; llama does not', () => {
+    const ids = idsOf(10, 8);
+    for (const type of ['olmo2', 'gemma3_text', 'llama']) {
+      const m = tinyModel(type, 11, { rms_norm_eps: 1e-14 });
+      const weights = toFloat64(m.weights);
+      const outs = [0, 1].flatMap((l) => [linearWeight(m.config, l, 'o'), linearWeight(m.config, l, 'down')]);
+      const scaled = edit(weights, (name, w) => outs.includes(name) && w.forEach((v, i) => (w[i] = 3 * v)));
+      const d = maxAbsDiff(logitsOf(m.config, scaled, ids), logitsOf(m.config, weights, ids));
+      if (type === 'llama') expect(d).toBeGreaterThan(1e-3);
+      else expect(d, type).toBeLessThan(1e-9);
+    }
+  });
+
+  it('phi3 fused qkv_proj / gate_up_proj equal separate q/k/v and gate/up projections (forward and gradients)', () => {
+    const f = tinyModel('phi3', 12, { partial_rotary_factor: 1, sliding_window: null });
+    const u = tinyModel('llama', 12); // same sizes, eps and θ, untied
+    const { hidden: C, intermediate: I } = f.config;
+    const qW = f.config.nHeads * f.config.headDim, kvW = f.config.nKVHeads * f.config.headDim;
+    const fw = toFloat64(f.weights);
+    const uw = new Map<string, Float64Array>();
+    const rows = (name: string, a: number, b: number) => fw.get(name)!.slice(a * C, b * C);
+    const split: Record<string, [string, number, number][]> = {
+      qkv: [['q', 0, qW], ['k', qW, qW + kvW], ['v', qW + kvW, qW + 2 * kvW]],
+      gateUp: [['gate', 0, I], ['up', I, 2 * I]],
+    };
+    for (const s of expectedTensors(u.config)) if (fw.has(s.name)) uw.set(s.name, fw.get(s.name)!.slice());
+    for (let l = 0; l < 2; l++) {
+      uw.set(linearWeight(u.config, l, 'o'), fw.get(linearWeight(f.config, l, 'o'))!.slice());
+      uw.set(linearWeight(u.config, l, 'down'), fw.get(linearWeight(f.config, l, 'down'))!.slice());
+      for (const [fused, parts] of Object.entries(split)) {
+        for (const [role, a, b] of parts) uw.set(linearWeight(u.config, l, role), rows(linearWeight(f.config, l, fused), a, b));
+      }
+    }
+    const batch = tinyBatch(f.config, 3);
+    const a = model64({ config: f.config, weights: fw, ...batch, fullParams: true, returnLogits: true });
+    const b = model64({ config: u.config, weights: uw, ...batch, fullParams: true, returnLogits: true });
+    expect(maxAbsDiff(a.logits!, b.logits!)).toBeLessThan(1e-12);
+    for (let l = 0; l < 2; l++) {
+      for (const [fused, parts] of Object.entries(split)) {
+        const want = parts.flatMap(([role]) => Array.from(b.grads.get(linearWeight(u.config, l, role))!));
+        expect(maxAbsDiff(a.grads.get(linearWeight(f.config, l, fused))!, want)).toBeLessThan(1e-13);
+      }
+    }
+  });
 });
 
 describe('model64 label masking and causality', () => {
@@ -300,9 +428,9 @@ describe('model64 label masking and causality', () => {
     const { args } = setup(CASES[0], 12);
     expect(() => model64({ ...args, labels: args.labels.map((r) => r.map(() => -100)) })).toThrow(/no trained targets/);
     expect(() => model64({ ...args, inputIds: [[96, ...args.inputIds[0].slice(1)], args.inputIds[1]] })).toThrow(/input_ids\[0\]\[0\] = 96/);
-    const m = tinyModel('mistral', 1); // sliding_window 16
-    const long = Array.from({ length: 17 }, (_, i) => i % 96);
-    expect(() => model64({ config: m.config, weights: toFloat64(m.weights), inputIds: [long], labels: [long] })).toThrow(/maxTrainLength 16/);
+    const m = tinyModel('gpt2', 1); // n_positions 32: a hard limit
+    const long = Array.from({ length: 33 }, (_, i) => i % 96);
+    expect(() => model64({ config: m.config, weights: toFloat64(m.weights), inputIds: [long], labels: [long] })).toThrow(/maxTrainLength 32/);
   });
 
   it('runs a tiny model (C 32, 2 layers, V 96, B 2, T 12) forward+backward in under a second', () => {

@@ -2,10 +2,11 @@
  * Float64 building blocks (forward + hand-written backward) of the reference model in model64.ts.
  * Plain loops over row-major Float64Array, written for clarity, not speed. One sequence at a time: T rows.
  * Parameter gradients accumulate (+=) into the arrays passed in (null = not wanted); input gradients are returned.
+ * Norm weights passed here are the effective multipliers (offset + w); their gradient equals that of w.
  */
 export type F64 = Float64Array;
 
-/** RMSNorm (HF LlamaRMSNorm): y = w ∘ x / √(mean(x²) + eps).  x (T, C), w (C) → y (T, C), rstd (T). */
+/** RMSNorm (HF LlamaRMSNorm): y = w ∘ x / √(mean(x²) + eps).  x (T rows, C), w (C) → y (T, C), rstd (T). */
 export function rmsnormForward(x: F64, w: F64, T: number, C: number, eps: number): { y: F64; rstd: F64 } {
   const y = new Float64Array(T * C);
   const rstd = new Float64Array(T);
@@ -179,14 +180,15 @@ export function linearBackward(dy: F64, x: F64, z: F64 | null, lin: Linear64, T:
 }
 
 /**
- * HF rotate-half RoPE on x (T, nH·hd), head h at columns h·hd…: with half = hd/2, angle θ = t·invFreq[i],
+ * HF rotate-half RoPE on x (T, nH·hd), head h at columns h·hd…, over the first `rd` dims of each head (partial rotary:
+ * the other hd − rd dims pass through). With half = rd/2 and angle θ = t·invFreq[i] (position t = row index):
  *   y[i] = x[i] cos θ − x[i+half] sin θ,   y[i+half] = x[i+half] cos θ + x[i] sin θ.
  * `inverse` applies the transpose rotation (the backward).
  */
-export function rope(x: F64, T: number, nH: number, hd: number, invFreq: ArrayLike<number>, inverse = false): F64 {
-  const half = hd / 2;
+export function rope(x: F64, T: number, nH: number, hd: number, rd: number, invFreq: ArrayLike<number>, inverse = false): F64 {
+  const half = rd / 2;
   const W = nH * hd;
-  const y = new Float64Array(T * W);
+  const y = x.slice(); // pass-through dims keep their values
   const sign = inverse ? -1 : 1;
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < half; i++) {
@@ -204,13 +206,29 @@ export function rope(x: F64, T: number, nH: number, hd: number, invFreq: ArrayLi
   return y;
 }
 
+/** Shape and masking of one attention call: query p sees key u iff u ≤ p and (no window or p − u < window). */
+export interface AttentionShape {
+  T: number;
+  nH: number;
+  nKV: number;
+  hd: number;
+  /** Multiplier of q·k (HF `scaling`). */
+  scale: number;
+  window: number | null;
+}
+
+/** First key position query p may see. */
+function firstKey(p: number, window: number | null): number {
+  return window === null ? 0 : Math.max(0, p - window + 1);
+}
+
 /**
- * Causal softmax attention with GQA (HF repeat_kv: query head h reads kv head ⌊h / (nH/nKV)⌋).
- * q (T, nH·hd), k, v (T, nKV·hd), scale 1/√hd → out (T, nH·hd), probs (nH, T, T) (zero above the diagonal).
+ * Causal (optionally sliding-window) softmax attention with GQA (HF repeat_kv: query head h reads kv head
+ * ⌊h / (nH/nKV)⌋). q (T, nH·hd), k, v (T, nKV·hd) → out (T, nH·hd), probs (nH, T, T) (zero where masked).
  */
-export function attentionForward(q: F64, k: F64, v: F64, T: number, nH: number, nKV: number, hd: number): { out: F64; probs: F64 } {
+export function attentionForward(q: F64, k: F64, v: F64, a: AttentionShape): { out: F64; probs: F64 } {
+  const { T, nH, nKV, hd, scale, window } = a;
   const rep = nH / nKV;
-  const scale = 1 / Math.sqrt(hd);
   const out = new Float64Array(T * nH * hd);
   const probs = new Float64Array(nH * T * T);
   const qW = nH * hd;
@@ -219,19 +237,20 @@ export function attentionForward(q: F64, k: F64, v: F64, T: number, nH: number, 
     const g = Math.floor(h / rep);
     for (let t = 0; t < T; t++) {
       const row = probs.subarray((h * T + t) * T, (h * T + t + 1) * T);
+      const u0 = firstKey(t, window);
       let max = -Infinity;
-      for (let u = 0; u <= t; u++) {
+      for (let u = u0; u <= t; u++) {
         let s = 0;
         for (let d = 0; d < hd; d++) s += q[t * qW + h * hd + d] * k[u * kW + g * hd + d];
         row[u] = s * scale;
         max = Math.max(max, row[u]);
       }
       let sum = 0;
-      for (let u = 0; u <= t; u++) sum += row[u] = Math.exp(row[u] - max);
-      for (let u = 0; u <= t; u++) row[u] /= sum;
+      for (let u = u0; u <= t; u++) sum += row[u] = Math.exp(row[u] - max);
+      for (let u = u0; u <= t; u++) row[u] /= sum;
       for (let d = 0; d < hd; d++) {
         let s = 0;
-        for (let u = 0; u <= t; u++) s += row[u] * v[u * kW + g * hd + d];
+        for (let u = u0; u <= t; u++) s += row[u] * v[u * kW + g * hd + d];
         out[t * qW + h * hd + d] = s;
       }
     }
@@ -240,11 +259,9 @@ export function attentionForward(q: F64, k: F64, v: F64, T: number, nH: number, 
 }
 
 /** dP = dO V^T; dS = P ∘ (dP − rowsum(P ∘ dP)); dQ = scale dS K; dK += scale dS^T Q; dV += P^T dO (summed over the group). */
-export function attentionBackward(
-  dout: F64, q: F64, k: F64, v: F64, probs: F64, T: number, nH: number, nKV: number, hd: number,
-): { dq: F64; dk: F64; dv: F64 } {
+export function attentionBackward(dout: F64, q: F64, k: F64, v: F64, probs: F64, a: AttentionShape): { dq: F64; dk: F64; dv: F64 } {
+  const { T, nH, nKV, hd, scale, window } = a;
   const rep = nH / nKV;
-  const scale = 1 / Math.sqrt(hd);
   const qW = nH * hd;
   const kW = nKV * hd;
   const dq = new Float64Array(T * qW);
@@ -255,8 +272,9 @@ export function attentionBackward(
     const g = Math.floor(h / rep);
     for (let t = 0; t < T; t++) {
       const row = probs.subarray((h * T + t) * T, (h * T + t + 1) * T);
+      const u0 = firstKey(t, window);
       let dot = 0;
-      for (let u = 0; u <= t; u++) {
+      for (let u = u0; u <= t; u++) {
         let s = 0;
         for (let d = 0; d < hd; d++) {
           s += dout[t * qW + h * hd + d] * v[u * kW + g * hd + d];
@@ -265,7 +283,7 @@ export function attentionBackward(
         dp[u] = s;
         dot += row[u] * s;
       }
-      for (let u = 0; u <= t; u++) {
+      for (let u = u0; u <= t; u++) {
         const ds = row[u] * (dp[u] - dot) * scale;
         for (let d = 0; d < hd; d++) {
           dq[t * qW + h * hd + d] += ds * k[u * kW + g * hd + d];
@@ -294,4 +312,37 @@ export function geluTanh(x: number): number {
 export function geluTanhGrad(x: number): number {
   const th = Math.tanh(GELU_K * (x + 0.044715 * x ** 3));
   return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * GELU_K * (1 + 3 * 0.044715 * x * x);
+}
+
+/** The MLP activation named by `hiddenAct`, with its derivative. */
+export function activation(name: 'silu' | 'gelu_tanh'): { f: (x: number) => number; df: (x: number) => number } {
+  return name === 'silu' ? { f: silu, df: siluGrad } : { f: geluTanh, df: geluTanhGrad };
+}
+
+/** Columns [start, start + n) of x (T, width) → (T, n). */
+export function sliceCols(x: F64, T: number, width: number, start: number, n: number): F64 {
+  const out = new Float64Array(T * n);
+  for (let t = 0; t < T; t++) out.set(x.subarray(t * width + start, t * width + start + n), t * n);
+  return out;
+}
+
+/** Concatenates (T, wᵢ) blocks along columns → (T, Σ wᵢ): the inverse of sliceCols over consecutive blocks. */
+export function concatCols(parts: F64[], T: number): F64 {
+  const widths = parts.map((p) => p.length / T);
+  const W = widths.reduce((a, b) => a + b, 0);
+  const out = new Float64Array(T * W);
+  for (let t = 0; t < T; t++) {
+    let off = 0;
+    parts.forEach((p, j) => {
+      out.set(p.subarray(t * widths[j], (t + 1) * widths[j]), t * W + off);
+      off += widths[j];
+    });
+  }
+  return out;
+}
+
+/** a += b, elementwise. */
+export function addInto(a: F64, b: F64): F64 {
+  for (let i = 0; i < a.length; i++) a[i] += b[i];
+  return a;
 }

@@ -1,39 +1,54 @@
 /**
- * One transformer block, forward and backward, for both graph families:
- *   llama (Llama/Mistral/Qwen2): x → RMSNorm → q,k,v (+RoPE) → causal GQA attention → o_proj → +x
- *                                  → RMSNorm → SwiGLU(gate, up) → down_proj → +res2
- *   gpt2:                        x → LayerNorm → c_attn → split q,k,v → causal attention → c_proj → +x
- *                                  → LayerNorm → c_fc → GELU(tanh) → c_proj → +res2
- * Backward takes dres = d(block output) and leaves d(block input) in dres (the residual stream is updated in place:
- * the skip connection passes the gradient through and each branch's input gradient is accumulated on top).
+ * One transformer block, forward and backward, for every family, driven by the config's features only:
+ *
+ *   xa  = attnIn ? Norm(x) : x                                   (pre-norm; OLMo 2 has none)
+ *   q,k,v = Linear(xa)  — separate q/k/v, or one fused qkv split by columns [q | k | v]
+ *   q,k ← qkNorm (per head, or over the whole projection) → RoPE of this layer (none: NoPE / learned positions)
+ *   att = causal GQA attention (scale = cfg.attentionScale, sliding window of this layer)
+ *   res2 = x + (attnOut ? Norm(o(att)) : o(att))                 (post-norm: OLMo 2, Gemma 3's sandwich)
+ *   xm  = mlpIn ? Norm(res2) : res2
+ *   h   = gated: act(gate(xm)) ∘ up(xm) (gate/up separate or one fused gateUp = [gate | up]);  plain: act(fc(xm))
+ *   out = res2 + (mlpOut ? Norm(down(h)) : down(h))
+ *
+ * Norm is RMSNorm·(offset + w) or LayerNorm (+ bias). Backward takes dres = d(out) and leaves d(x) in dres: the skip
+ * connection passes the gradient through and each branch's input gradient is accumulated on top.
  */
 import type { Recorder } from '../gpu/recorder';
-import type { ModelConfig } from '../model/config';
-import type { LinearLocal } from '../model/tensors';
+import type { LinearRole, ModelConfig } from '../model/config';
 import { rmsnormForward, rmsnormBackward } from '../kernels/rmsnorm';
 import { layernormForward, layernormBackward } from '../kernels/layernorm';
 import { ropeForward, ropeBackward } from '../kernels/rope';
 import { attentionForward, attentionBackward } from '../kernels/attention';
 import { swigluForward, swigluBackward } from '../kernels/swiglu';
 import { geluForward, geluBackward } from '../kernels/gelu';
-import { copy } from '../kernels/residual';
-import { qkvSplitForward, qkvSplitBackward } from '../kernels/qkvSplit';
+import { accumulate, addForward, copy } from '../kernels/residual';
+import { copyColumns } from '../kernels/columns';
 import { kvAppend } from '../kernels/kvAppend';
 import { linearForward, linearBackward, type Linear, type LinearScratch } from './linear';
-import type { BackwardScratch, LayerActivations } from './activations';
+import type { BackwardScratch, LayerActivations, NormActs } from './activations';
 
 export interface Norm {
   weight: GPUBuffer;
   bias: GPUBuffer | null; // LayerNorm only
   dWeight: GPUBuffer | null;
   dBias: GPUBuffer | null;
+  /** Features normalised per row (C, or head_dim / the q or k width for q/k norms). */
+  width: number;
 }
 
 export interface LayerWeights {
   index: number;
-  norm1: Norm;
-  norm2: Norm;
-  linears: Map<LinearLocal, Linear>;
+  attnIn: Norm | null;
+  attnOut: Norm | null;
+  mlpIn: Norm | null;
+  mlpOut: Norm | null;
+  qNorm: Norm | null;
+  kNorm: Norm | null;
+  linears: Map<LinearRole, Linear>;
+  /** RoPE inverse frequencies (rotaryDim/2) of this layer, or null for no rotary encoding. */
+  invFreq: GPUBuffer | null;
+  /** Sliding window (0 = full causal attention). */
+  window: number;
 }
 
 /** Per-step inputs shared by all layers. */
@@ -43,7 +58,6 @@ export interface StepContext {
   T: number;
   positions: GPUBuffer; // u32 (N)
   segments: GPUBuffer; // u32 (N)
-  invFreq: GPUBuffer | null; // f32 (hd/2), RoPE only
   du: GPUBuffer;
   xDrop: GPUBuffer;
   /** Dropout seed base for this step; each module derives its own. */
@@ -52,76 +66,121 @@ export interface StepContext {
   kv?: { k: GPUBuffer[]; v: GPUBuffer[]; past: number; cap: number; segments: GPUBuffer };
 }
 
-function lin(w: LayerWeights, local: LinearLocal): Linear {
-  const l = w.linears.get(local);
-  if (!l) throw new Error(`layer ${w.index}: missing linear module ${local}`);
+/** Dropout stream of each role (fused modules share their first part's; the numbering predates fused roles). */
+const MODULE_INDEX: Record<LinearRole, number> = { q: 0, qkv: 0, k: 1, v: 2, o: 3, gate: 4, gateUp: 4, fc: 4, up: 5, down: 6 };
+
+function lin(w: LayerWeights, role: LinearRole): Linear {
+  const l = w.linears.get(role);
+  if (!l) throw new Error(`layer ${w.index}: missing linear module for ${role}`);
   return l;
 }
 
 /** LoRA scratch of one module; the dropout seed is distinct per (step, layer, module) and equal in fwd and bwd. */
-function scratch(ctx: StepContext, acts: LayerActivations, l: Linear, layer: number, moduleIndex: number): LinearScratch | null {
+function scratch(ctx: StepContext, acts: LayerActivations, l: Linear, layer: number, role: LinearRole): LinearScratch | null {
   if (!l.lora) return null;
-  const seed = (Math.imul(ctx.seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(layer * 16 + moduleIndex + 1, 0xc2b2ae35)) >>> 0;
+  const seed = (Math.imul(ctx.seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(layer * 16 + MODULE_INDEX[role] + 1, 0xc2b2ae35)) >>> 0;
   return { u: acts.u.get(l.path) ?? null, du: ctx.du, xDrop: ctx.xDrop, seed };
 }
 
-function normForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, mean: GPUBuffer | null, rstd: GPUBuffer, x: GPUBuffer, n: Norm, N: number) {
-  const { cfg } = ctx;
-  if (cfg.norm === 'layernorm') layernormForward(rec, out, mean!, rstd, x, n.weight, n.bias!, N, cfg.hidden, cfg.normEps);
-  else rmsnormForward(rec, out, rstd, x, n.weight, N, cfg.hidden, cfg.normEps);
+/** out (rows, n.width) = Norm(x) with statistics saved in `s`. */
+export function normForward(rec: Recorder, cfg: ModelConfig, s: NormActs, x: GPUBuffer, n: Norm, rows: number): void {
+  if (cfg.norm === 'layernorm') layernormForward(rec, s.out, s.mean!, s.rstd, x, n.weight, n.bias!, rows, n.width, cfg.normEps);
+  else rmsnormForward(rec, s.out, s.rstd, x, n.weight, rows, n.width, cfg.normEps, { weightOffset: cfg.normWeightOffset });
 }
 
-function normBackward(rec: Recorder, ctx: StepContext, dx: GPUBuffer, dout: GPUBuffer, x: GPUBuffer, n: Norm, mean: GPUBuffer | null, rstd: GPUBuffer, N: number, accumulate: boolean) {
-  const C = ctx.cfg.hidden;
-  if (ctx.cfg.norm === 'layernorm') layernormBackward(rec, dx, n.dWeight, n.dBias, dout, x, n.weight, mean!, rstd, N, C, { accumulate });
-  else rmsnormBackward(rec, dx, n.dWeight, dout, x, n.weight, rstd, N, C, { accumulate });
+/** dx (rows, width) = (or +=) d(Norm)/dx · dout; weight (and bias) gradients accumulate when trainable. */
+export function normBackward(rec: Recorder, cfg: ModelConfig, dx: GPUBuffer, dout: GPUBuffer, x: GPUBuffer, n: Norm, s: NormActs, rows: number, accumulateDx: boolean): void {
+  if (cfg.norm === 'layernorm') layernormBackward(rec, dx, n.dWeight, n.dBias, dout, x, n.weight, s.mean!, s.rstd, rows, n.width, { accumulate: accumulateDx });
+  else rmsnormBackward(rec, dx, n.dWeight, dout, x, n.weight, s.rstd, rows, n.width, { accumulate: accumulateDx, weightOffset: cfg.normWeightOffset });
 }
 
-export { normForward, normBackward };
+/** Rows and width a q/k norm works on: per head (N·heads rows of head_dim) or the whole projection (N rows). */
+function qkRows(cfg: ModelConfig, N: number, heads: number): number {
+  return cfg.qkNorm === 'head' ? N * heads : N;
+}
 
 /** out (N,C) = block(x). `out` may not alias x. */
 export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x: GPUBuffer, w: LayerWeights, a: LayerActivations): void {
   const { cfg, B, T } = ctx;
-  const N = B * T, C = cfg.hidden, H = cfg.nHeads, KV = cfg.nKVHeads, hd = cfg.headDim;
-  normForward(rec, ctx, a.ln1, a.mean1, a.rstd1, x, w.norm1, N);
-  if (cfg.arch === 'gpt2') {
-    const cAttn = lin(w, 'attn.c_attn');
-    linearForward(rec, a.qkv!, a.ln1, cAttn, N, scratch(ctx, a, cAttn, w.index, 0));
-    qkvSplitForward(rec, a.q, a.k, a.v, a.qkv!, N, C);
-  } else {
-    const [q, k, v] = [lin(w, 'self_attn.q_proj'), lin(w, 'self_attn.k_proj'), lin(w, 'self_attn.v_proj')];
-    linearForward(rec, a.q, a.ln1, q, N, scratch(ctx, a, q, w.index, 0));
-    linearForward(rec, a.k, a.ln1, k, N, scratch(ctx, a, k, w.index, 1));
-    linearForward(rec, a.v, a.ln1, v, N, scratch(ctx, a, v, w.index, 2));
-    ropeForward(rec, a.q, ctx.positions, ctx.invFreq!, N, H, hd);
-    ropeForward(rec, a.k, ctx.positions, ctx.invFreq!, N, KV, hd);
+  const N = B * T, C = cfg.hidden, H = cfg.nHeads, KV = cfg.nKVHeads, hd = cfg.headDim, I = cfg.intermediate;
+  const qW = H * hd, kvW = KV * hd;
+  const fwd = (y: GPUBuffer, xin: GPUBuffer, role: LinearRole, acc = false) => {
+    const l = lin(w, role);
+    linearForward(rec, y, xin, l, N, scratch(ctx, a, l, w.index, role), acc);
+  };
+
+  // ---- attention branch
+  let xa = x;
+  if (w.attnIn) {
+    normForward(rec, cfg, a.attnIn!, x, w.attnIn, N);
+    xa = a.attnIn!.out;
   }
+  const qDst = a.qPre ?? a.q, kDst = a.kPre ?? a.k;
+  if (w.linears.has('qkv')) {
+    fwd(a.qkv!, xa, 'qkv');
+    const W = qW + 2 * kvW;
+    copyColumns(rec, qDst, a.qkv!, N, qW, { srcStride: W, srcOffset: 0, dstStride: qW });
+    copyColumns(rec, kDst, a.qkv!, N, kvW, { srcStride: W, srcOffset: qW, dstStride: kvW });
+    copyColumns(rec, a.v, a.qkv!, N, kvW, { srcStride: W, srcOffset: qW + kvW, dstStride: kvW });
+  } else {
+    fwd(qDst, xa, 'q');
+    fwd(kDst, xa, 'k');
+    fwd(a.v, xa, 'v');
+  }
+  if (w.qNorm && w.kNorm) {
+    normForward(rec, cfg, a.qNormActs!, a.qPre!, w.qNorm, qkRows(cfg, N, H));
+    normForward(rec, cfg, a.kNormActs!, a.kPre!, w.kNorm, qkRows(cfg, N, KV));
+  }
+  if (w.invFreq) {
+    const rope = { rotaryDim: cfg.rotaryDim };
+    ropeForward(rec, a.q, ctx.positions, w.invFreq, N, H, hd, rope);
+    ropeForward(rec, a.k, ctx.positions, w.invFreq, N, KV, hd, rope);
+  }
+  const attn = { window: w.window };
   if (ctx.kv) {
     const { k, v, past, cap, segments } = ctx.kv;
-    kvAppend(rec, k[w.index], a.k, past * KV * hd, N * KV * hd);
-    kvAppend(rec, v[w.index], a.v, past * KV * hd, N * KV * hd);
-    attentionForward(rec, a.att, a.lse, a.q, k[w.index], v[w.index], segments, 1, T, past + T, cap, H, KV, hd, 1 / Math.sqrt(hd));
+    kvAppend(rec, k[w.index], a.k, past * kvW, N * kvW);
+    kvAppend(rec, v[w.index], a.v, past * kvW, N * kvW);
+    attentionForward(rec, a.att, a.lse, a.q, k[w.index], v[w.index], segments, 1, T, past + T, cap, H, KV, hd, cfg.attentionScale, attn);
   } else {
-    attentionForward(rec, a.att, a.lse, a.q, a.k, a.v, ctx.segments, B, T, T, T, H, KV, hd, 1 / Math.sqrt(hd));
+    attentionForward(rec, a.att, a.lse, a.q, a.k, a.v, ctx.segments, B, T, T, T, H, KV, hd, cfg.attentionScale, attn);
   }
-  // res2 = x + o(att)
-  copy(rec, a.res2, x, N * C);
-  const o = lin(w, cfg.arch === 'gpt2' ? 'attn.c_proj' : 'self_attn.o_proj');
-  linearForward(rec, a.res2, a.att, o, N, scratch(ctx, a, o, w.index, 3), true);
-  normForward(rec, ctx, a.ln2, a.mean2, a.rstd2, a.res2, w.norm2, N);
-  copy(rec, out, a.res2, N * C);
-  const I = cfg.intermediate;
-  if (cfg.arch === 'gpt2') {
-    const [fc, proj] = [lin(w, 'mlp.c_fc'), lin(w, 'mlp.c_proj')];
-    linearForward(rec, a.gate, a.ln2, fc, N, scratch(ctx, a, fc, w.index, 4));
-    geluForward(rec, a.h, a.gate, N * I);
-    linearForward(rec, out, a.h, proj, N, scratch(ctx, a, proj, w.index, 5), true);
+  if (w.attnOut) {
+    fwd(a.attnProj!, a.att, 'o');
+    normForward(rec, cfg, a.attnOut!, a.attnProj!, w.attnOut, N);
+    addForward(rec, a.res2, x, a.attnOut!.out, N * C);
   } else {
-    const [gate, up, down] = [lin(w, 'mlp.gate_proj'), lin(w, 'mlp.up_proj'), lin(w, 'mlp.down_proj')];
-    linearForward(rec, a.gate, a.ln2, gate, N, scratch(ctx, a, gate, w.index, 4));
-    linearForward(rec, a.up!, a.ln2, up, N, scratch(ctx, a, up, w.index, 5));
-    swigluForward(rec, a.h, a.gate, a.up!, N * I);
-    linearForward(rec, out, a.h, down, N, scratch(ctx, a, down, w.index, 6), true);
+    copy(rec, a.res2, x, N * C);
+    fwd(a.res2, a.att, 'o', true);
+  }
+
+  // ---- MLP branch
+  let xm = a.res2;
+  if (w.mlpIn) {
+    normForward(rec, cfg, a.mlpIn!, a.res2, w.mlpIn, N);
+    xm = a.mlpIn!.out;
+  }
+  if (cfg.mlp === 'gated') {
+    if (w.linears.has('gateUp')) {
+      fwd(a.gateUp!, xm, 'gateUp');
+      copyColumns(rec, a.gate, a.gateUp!, N, I, { srcStride: 2 * I, srcOffset: 0, dstStride: I });
+      copyColumns(rec, a.up!, a.gateUp!, N, I, { srcStride: 2 * I, srcOffset: I, dstStride: I });
+    } else {
+      fwd(a.gate, xm, 'gate');
+      fwd(a.up!, xm, 'up');
+    }
+    swigluForward(rec, a.h, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
+  } else {
+    fwd(a.gate, xm, 'fc');
+    geluForward(rec, a.h, a.gate, N * I);
+  }
+  if (w.mlpOut) {
+    fwd(a.mlpProj!, a.h, 'down');
+    normForward(rec, cfg, a.mlpOut!, a.mlpProj!, w.mlpOut, N);
+    addForward(rec, out, a.res2, a.mlpOut!.out, N * C);
+  } else {
+    copy(rec, out, a.res2, N * C);
+    fwd(out, a.h, 'down', true);
   }
 }
 
@@ -129,35 +188,72 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
 export function layerBackward(rec: Recorder, ctx: StepContext, x: GPUBuffer, w: LayerWeights, a: LayerActivations, g: BackwardScratch): void {
   const { cfg, B, T } = ctx;
   const N = B * T, C = cfg.hidden, H = cfg.nHeads, KV = cfg.nKVHeads, hd = cfg.headDim, I = cfg.intermediate;
-  // MLP branch: out = res2 + mlp(ln2(res2))
-  if (cfg.arch === 'gpt2') {
-    const [fc, proj] = [lin(w, 'mlp.c_fc'), lin(w, 'mlp.c_proj')];
-    linearBackward(rec, g.dh, g.dres, a.h, proj, N, scratch(ctx, a, proj, w.index, 5));
+  const qW = H * hd, kvW = KV * hd;
+  const bwd = (dx: GPUBuffer, dy: GPUBuffer, xin: GPUBuffer, role: LinearRole, acc = false) => {
+    const l = lin(w, role);
+    linearBackward(rec, dx, dy, xin, l, N, scratch(ctx, a, l, w.index, role), acc);
+  };
+  /** d(branch input) in g.dln → into dres, through the branch's input norm when there is one. */
+  const intoResidual = (norm: Norm | null, acts: NormActs | null, input: GPUBuffer) => {
+    if (norm) normBackward(rec, cfg, g.dres, g.dln, input, norm, acts!, N, true);
+    else accumulate(rec, g.dres, g.dln, N * C);
+  };
+
+  // ---- MLP branch: out = res2 + post?(down(h))
+  const xm = w.mlpIn ? a.mlpIn!.out : a.res2;
+  let dDown = g.dres;
+  if (w.mlpOut) {
+    normBackward(rec, cfg, g.dpost!, g.dres, a.mlpProj!, w.mlpOut, a.mlpOut!, N, false);
+    dDown = g.dpost!;
+  }
+  bwd(g.dh, dDown, a.h, 'down');
+  if (cfg.mlp === 'gated') {
+    swigluBackward(rec, g.dgate, g.dup!, g.dh, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
+    if (w.linears.has('gateUp')) {
+      copyColumns(rec, g.dgateUp!, g.dgate, N, I, { dstStride: 2 * I, dstOffset: 0, srcStride: I });
+      copyColumns(rec, g.dgateUp!, g.dup!, N, I, { dstStride: 2 * I, dstOffset: I, srcStride: I });
+      bwd(g.dln, g.dgateUp!, xm, 'gateUp');
+    } else {
+      bwd(g.dln, g.dgate, xm, 'gate');
+      bwd(g.dln, g.dup!, xm, 'up', true);
+    }
+  } else {
     geluBackward(rec, g.dgate, g.dh, a.gate, N * I);
-    linearBackward(rec, g.dln, g.dgate, a.ln2, fc, N, scratch(ctx, a, fc, w.index, 4));
-  } else {
-    const [gate, up, down] = [lin(w, 'mlp.gate_proj'), lin(w, 'mlp.up_proj'), lin(w, 'mlp.down_proj')];
-    linearBackward(rec, g.dh, g.dres, a.h, down, N, scratch(ctx, a, down, w.index, 6));
-    swigluBackward(rec, g.dgate, g.dup!, g.dh, a.gate, a.up!, N * I);
-    linearBackward(rec, g.dln, g.dgate, a.ln2, gate, N, scratch(ctx, a, gate, w.index, 4));
-    linearBackward(rec, g.dln, g.dup!, a.ln2, up, N, scratch(ctx, a, up, w.index, 5), true);
+    bwd(g.dln, g.dgate, xm, 'fc');
   }
-  normBackward(rec, ctx, g.dres, g.dln, a.res2, w.norm2, a.mean2, a.rstd2, N, true);
-  // Attention branch: res2 = x + o(attn(ln1(x)))
-  const o = lin(w, cfg.arch === 'gpt2' ? 'attn.c_proj' : 'self_attn.o_proj');
-  linearBackward(rec, g.datt, g.dres, a.att, o, N, scratch(ctx, a, o, w.index, 3));
-  attentionBackward(rec, g.dq, g.dk, g.dv, g.datt, a.q, a.k, a.v, ctx.segments, a.att, a.lse, B, T, H, KV, hd, 1 / Math.sqrt(hd));
-  if (cfg.arch === 'gpt2') {
-    const cAttn = lin(w, 'attn.c_attn');
-    qkvSplitBackward(rec, g.dqkv!, g.dq, g.dk, g.dv, N, C);
-    linearBackward(rec, g.dln, g.dqkv!, a.ln1, cAttn, N, scratch(ctx, a, cAttn, w.index, 0));
-  } else {
-    ropeBackward(rec, g.dq, ctx.positions, ctx.invFreq!, N, H, hd);
-    ropeBackward(rec, g.dk, ctx.positions, ctx.invFreq!, N, KV, hd);
-    const [q, k, v] = [lin(w, 'self_attn.q_proj'), lin(w, 'self_attn.k_proj'), lin(w, 'self_attn.v_proj')];
-    linearBackward(rec, g.dln, g.dq, a.ln1, q, N, scratch(ctx, a, q, w.index, 0));
-    linearBackward(rec, g.dln, g.dk, a.ln1, k, N, scratch(ctx, a, k, w.index, 1), true);
-    linearBackward(rec, g.dln, g.dv, a.ln1, v, N, scratch(ctx, a, v, w.index, 2), true);
+  intoResidual(w.mlpIn, a.mlpIn, a.res2);
+
+  // ---- attention branch: res2 = x + post?(o(att))
+  const xa = w.attnIn ? a.attnIn!.out : x;
+  let dO = g.dres;
+  if (w.attnOut) {
+    normBackward(rec, cfg, g.dpost!, g.dres, a.attnProj!, w.attnOut, a.attnOut!, N, false);
+    dO = g.dpost!;
   }
-  normBackward(rec, ctx, g.dres, g.dln, x, w.norm1, a.mean1, a.rstd1, N, true);
+  bwd(g.datt, dO, a.att, 'o');
+  attentionBackward(rec, g.dq, g.dk, g.dv, g.datt, a.q, a.k, a.v, ctx.segments, a.att, a.lse, B, T, H, KV, hd, cfg.attentionScale, { window: w.window });
+  if (w.invFreq) {
+    const rope = { rotaryDim: cfg.rotaryDim };
+    ropeBackward(rec, g.dq, ctx.positions, w.invFreq, N, H, hd, rope);
+    ropeBackward(rec, g.dk, ctx.positions, w.invFreq, N, KV, hd, rope);
+  }
+  let dq = g.dq, dk = g.dk;
+  if (w.qNorm && w.kNorm) {
+    normBackward(rec, cfg, g.dqPre!, g.dq, a.qPre!, w.qNorm, a.qNormActs!, qkRows(cfg, N, H), false);
+    normBackward(rec, cfg, g.dkPre!, g.dk, a.kPre!, w.kNorm, a.kNormActs!, qkRows(cfg, N, KV), false);
+    dq = g.dqPre!;
+    dk = g.dkPre!;
+  }
+  if (w.linears.has('qkv')) {
+    const W = qW + 2 * kvW;
+    copyColumns(rec, g.dqkv!, dq, N, qW, { dstStride: W, dstOffset: 0, srcStride: qW });
+    copyColumns(rec, g.dqkv!, dk, N, kvW, { dstStride: W, dstOffset: qW, srcStride: kvW });
+    copyColumns(rec, g.dqkv!, g.dv, N, kvW, { dstStride: W, dstOffset: qW + kvW, srcStride: kvW });
+    bwd(g.dln, g.dqkv!, xa, 'qkv');
+  } else {
+    bwd(g.dln, dq, xa, 'q');
+    bwd(g.dln, dk, xa, 'k', true);
+    bwd(g.dln, g.dv, xa, 'v', true);
+  }
+  intoResidual(w.attnIn, a.attnIn, x);
 }

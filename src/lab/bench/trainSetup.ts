@@ -36,7 +36,7 @@ export function randomGpuWeights(gpu: Gpu, cfg: ModelConfig, pool: string, seed 
     const n = spec.shape.reduce((a, b) => a * b, 1);
     gpu.checkBinding(`Weight ${spec.name}`, n * 4);
     const buf = gpu.buffers.storage(pool, spec.name, n * 4);
-    const { center, bound } = rangeOf(spec.name, spec.shape, cfg.arch === 'gpt2');
+    const { center, bound } = rangeOf(spec.name, spec.shape, cfg.names.linearLayout === 'conv1d');
     for (let i = 0; i < PATTERN; i++) scaled[i] = center + bound * unit[i];
     for (let at = 0; at < n; at += PATTERN) gpu.device.queue.writeBuffer(buf, at * 4, scaled, 0, Math.min(PATTERN, n - at));
     out.set(spec.name, buf);

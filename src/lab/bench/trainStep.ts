@@ -149,10 +149,12 @@ export async function run(ctx: Ctx): Promise<BenchRecord[]> {
   const gpt2 = parseModelConfig(GPT2_124M);
   const records: BenchRecord[] = [];
   const warmed = new Set<string>();
-  const warm = async (family: 'llama' | 'gpt2') => {
-    if (warmed.has(family)) return;
-    warmed.add(family);
-    await (family === 'llama' ? warmUp(ctx, LLAMA_WARMUP, LLAMA_ATTN) : warmUp(ctx, GPT2_WARMUP, ['c_attn']));
+  // Pipelines are per shader variant: one warm-up per block layout (the Llama one or the GPT-2 one).
+  const warm = async (cfg: ModelConfig) => {
+    const gpt2Like = cfg.names.linearLayout === 'conv1d';
+    if (warmed.has(String(gpt2Like))) return;
+    warmed.add(String(gpt2Like));
+    await (gpt2Like ? warmUp(ctx, GPT2_WARMUP, ['c_attn']) : warmUp(ctx, LLAMA_WARMUP, LLAMA_ATTN));
   };
 
   if (want('studio-base-lora')) {
@@ -163,8 +165,8 @@ export async function run(ctx: Ctx): Promise<BenchRecord[]> {
     } else {
       try {
         const sbT = Math.min(T, sb.cfg.maxTrainLength);
-        await warm(sb.cfg.arch);
-        const targets = sb.cfg.arch === 'gpt2' ? ['c_attn'] : LLAMA_ATTN;
+        await warm(sb.cfg);
+        const targets = [...sb.cfg.attentionTargets];
         records.push(...(await measureCase(ctx, { name: `studio-base-lora-T${sbT}`, cfg: sb.cfg, T: sbT, targets, weights: sb.weights, step: true })));
       } finally {
         ctx.gpu.buffers.releasePool(sb.pool);
@@ -179,7 +181,7 @@ export async function run(ctx: Ctx): Promise<BenchRecord[]> {
     { name: `gpt2-124m-lora-T${T}`, cfg: gpt2, T, targets: ['c_attn'], step: true },
   ];
   for (const c of big.filter((x) => want(x.name))) {
-    if (c.step) await warm(c.cfg.arch);
+    if (c.step) await warm(c.cfg);
     records.push(...(await measureCase(ctx, c)));
   }
   if (want('gpt2-small-lora')) records.push(...(await runPeerComparison(ctx)));

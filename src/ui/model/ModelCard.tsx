@@ -2,6 +2,7 @@ import { useStudio } from '../../store';
 import { Card } from '../components/Card';
 import { formatBytes } from '../shell/format';
 import { formatDuration, formatParams } from './format';
+import { attentionSummary, blockSummary } from './architecture';
 
 /** The loaded model at a glance: what the engine will train, and how big it is. */
 export function ModelCard() {
@@ -13,7 +14,8 @@ export function ModelCard() {
     ['arch', 'Architecture', `${c.architecture} (${c.modelType})`],
     ['layers', 'Layers', String(c.nLayers)],
     ['hidden', 'Hidden size', String(c.hidden)],
-    ['heads', 'Heads / KV heads', `${c.nHeads} / ${c.nKVHeads}`],
+    ['heads', 'Attention', attentionSummary(c)],
+    ['block', 'Block', blockSummary(c)],
     ['vocab', 'Vocabulary', c.vocabSize.toLocaleString('en-US')],
     ['params', 'Parameters', formatParams(info.params)],
     ['memory', 'Weights in GPU memory', formatBytes(info.weightBytes)],

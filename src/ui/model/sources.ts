@@ -12,7 +12,10 @@ export function builtinSource(): ModelSourceSpec {
 export const SUGGESTED_REPOS: { repo: string; note: string }[] = [
   { repo: 'HuggingFaceTB/SmolLM2-135M-Instruct', note: '135M · Llama · chat' },
   { repo: 'HuggingFaceTB/SmolLM2-360M-Instruct', note: '360M · Llama · chat' },
+  { repo: 'Qwen/Qwen3-0.6B', note: '596M · Qwen3 · chat (thinking)' },
+  { repo: 'google/gemma-3-270m-it', note: '268M · Gemma 3 · chat · gated: needs a token' },
   { repo: 'Qwen/Qwen2.5-0.5B-Instruct', note: '494M · Qwen2 · chat' },
+  { repo: 'allenai/OLMo-2-0425-1B-Instruct', note: '1.5B · OLMo 2 · chat' },
   { repo: 'Qwen/Qwen2.5-0.5B', note: '494M · Qwen2 · base' },
   { repo: 'openai-community/gpt2', note: '124M · GPT-2 · base' },
 ];

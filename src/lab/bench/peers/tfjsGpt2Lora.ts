@@ -37,7 +37,7 @@ export function tfGpt2LoraStep(
   ids: Int32Array,
   lr: number,
 ): TfLoraStep {
-  if (cfg.arch !== 'gpt2') throw new Error('tfGpt2LoraStep builds GPT-2 models only');
+  if (cfg.modelType !== 'gpt2') throw new Error('tfGpt2LoraStep builds GPT-2 models only');
   const T = ids.length, C = cfg.hidden, H = cfg.nHeads, D = cfg.headDim, V = cfg.vocabSize;
   const tag = ++builds;
   const consts: Tensor[] = [];
