@@ -1,7 +1,8 @@
 // Cross-entropy fused with the softmax over the vocabulary, Hugging Face semantics (ignore_index = -100).
 //
 // Shapes: logits (N, V) f32, targets (N) i32 already shifted by the caller (row t holds the label of token t+1),
-// losses (N) f32.
+// losses (N) f32. rowOffset places a block of N rows inside longer targets / losses: row r of the logits uses
+// targets[rowOffset + r] and writes losses[rowOffset + r] (the LM head computes its logits a row chunk at a time).
 //   losses[r] = logsumexp(logits[r, :]) − logits[r, target]      (0 for ignored rows)
 // With `backward` set, logits are overwritten IN PLACE with
 //   dlogits[r, :] = (softmax(logits[r, :]) − onehot(target)) · lossScale     (a zero row for ignored rows)
@@ -14,7 +15,7 @@
 // reductions in workgroup memory — first the max (so exp never overflows), then Σ exp(x − max) — and a final
 // strided pass for the gradient. The target logit is read by every invocation before the first barrier, so the
 // in-place gradient writes can never race with that read. Rows beyond 65535 spill into the y grid dimension.
-struct Params { N : u32, V : u32, backward : u32, lossScale : f32 }
+struct Params { N : u32, V : u32, backward : u32, lossScale : f32, rowOffset : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> losses : array<f32>;
 @group(0) @binding(2) var<storage, read_write> logits : array<f32>;
@@ -35,9 +36,9 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   if (row >= params.N) { return; }
   let V = params.V;
   let base = row * V;
-  let t = targets[row];
+  let t = targets[params.rowOffset + row];
   if (t == -100) {
-    if (lid == 0u) { losses[row] = 0.0; }
+    if (lid == 0u) { losses[params.rowOffset + row] = 0.0; }
     if (params.backward != 0u) {
       for (var j = lid; j < V; j += WG) { logits[base + j] = 0.0; }
     }
@@ -67,7 +68,7 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   }
   let lse = rowMax + log(red[0]);
 
-  if (lid == 0u) { losses[row] = select(nan(), lse - xt, inRange); }
+  if (lid == 0u) { losses[params.rowOffset + row] = select(nan(), lse - xt, inRange); }
   if (params.backward != 0u) {
     let scale = select(nan(), params.lossScale, inRange);
     for (var j = lid; j < V; j += WG) {

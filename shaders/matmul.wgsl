@@ -4,6 +4,9 @@
 //   a is (M, K), or stored (K, M) when TRANS_A      -> element (m, k) at a[m * sam + k * sak]
 //   b is (K, N), or stored (N, K) when TRANS_B      -> element (k, n) at b[k * sbk + n * sbn]
 //   bias (N), read only when params.flags has HAS_BIAS; out (M, N).
+// aOff / bOff / outOff (elements) place each matrix inside a larger buffer: op(a)'s (m, k) is a[aOff + ...], out's
+// (m, n) is out[outOff + m * N + n] — e.g. a row block of activations, as the chunked LM head uses. With an f16 b,
+// bOff is even (whole words; the host checks).
 // TRANS_A / TRANS_B / B_F16 are pipeline overrides (fixed per call site, folded by the compiler); shapes are params,
 // so one pipeline per layout and b format serves every shape.
 //
@@ -35,6 +38,9 @@ struct Params {
   N : u32,
   alpha : f32,
   flags : u32, // bit 0: accumulate into out, bit 1: add bias
+  aOff : u32,
+  bOff : u32,
+  outOff : u32,
 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
@@ -116,7 +122,7 @@ fn storeRow(m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
   for (var j = 0u; j < 8u; j++) {
     let n = n0 + j;
     if (n >= N) { return; }
-    let i = m * N + n;
+    let i = params.outOff + m * N + n;
     var v = params.alpha * select(hi[j & 3u], lo[j & 3u], j < 4u);
     if ((params.flags & HAS_BIAS) != 0u) { v += bias[n]; }
     if ((params.flags & ACCUMULATE) != 0u) { v += out[i]; }
@@ -125,7 +131,7 @@ fn storeRow(m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
 }
 
 // Where one invocation's 8 x 8 block reads: a offsets of rows 0-3 / 4-7, b offsets of columns 0-3 / 4-7 (clamped
-// into the matrix; their results are never stored), and the k strides of op(a) and op(b).
+// into the matrix; their results are never stored; aOff / bOff included), and the k strides of op(a) and op(b).
 struct Block {
   m0 : u32,
   n0 : u32,
@@ -150,11 +156,13 @@ fn block(gid : vec3<u32>) -> Block {
   let sbk = select(N, 1u, TRANS_B);
   let mLast = vec4<u32>(M - 1u);
   let nLast = vec4<u32>(N - 1u);
+  let aOff = vec4<u32>(params.aOff);
+  let bOff = vec4<u32>(params.bOff);
   return Block(m0, n0,
-    min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), mLast) * sam,
-    min(vec4<u32>(m0) + vec4<u32>(4u, 5u, 6u, 7u), mLast) * sam,
-    min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), nLast) * sbn,
-    min(vec4<u32>(n0) + vec4<u32>(4u, 5u, 6u, 7u), nLast) * sbn,
+    min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), mLast) * sam + aOff,
+    min(vec4<u32>(m0) + vec4<u32>(4u, 5u, 6u, 7u), mLast) * sam + aOff,
+    min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), nLast) * sbn + bOff,
+    min(vec4<u32>(n0) + vec4<u32>(4u, 5u, 6u, 7u), nLast) * sbn + bOff,
     sak, sbk);
 }
 
@@ -229,7 +237,8 @@ fn main_f16_k(@builtin(global_invocation_id) gid : vec3<u32>) {
 }
 
 // B_F16, plain b, even N (host-checked): words along n. Every row k·N starts on a word, so the 8 columns are 4
-// whole words; edge blocks clamp each pair to the last one (N-2, N-1) instead of each column (never stored).
+// whole words; edge blocks clamp each pair to the last one (N-2, N-1) instead of each column (never stored). bOff is
+// even, so the pairs stay whole words.
 @compute @workgroup_size(WG_X, WG_Y)
 fn main_f16_n(@builtin(global_invocation_id) gid : vec3<u32>) {
   if (gid.y * 8u >= params.M || gid.x * 8u >= params.N) { return; }
@@ -238,7 +247,7 @@ fn main_f16_n(@builtin(global_invocation_id) gid : vec3<u32>) {
   let rows0 = bl.rows0;
   let rows1 = bl.rows1;
   let sak = bl.sak;
-  let pairs = min(vec4<u32>(bl.n0) + vec4<u32>(0u, 2u, 4u, 6u), vec4<u32>(N - 2u));
+  let pairs = min(vec4<u32>(bl.n0) + vec4<u32>(0u, 2u, 4u, 6u), vec4<u32>(N - 2u)) + vec4<u32>(params.bOff);
   var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
   var ka = 0u;
   var kb = 0u;

@@ -21,6 +21,8 @@ export interface ModelInfo {
   config: ModelConfig;
   params: number;
   weightBytes: number;
+  /** How the weight matrices are stored on the GPU (the memory plan counts them so); absent from older builds. */
+  weightFormat?: 'f32' | 'f16';
   loadSeconds: number;
   /** The tokenizer files, so the UI can tokenize (token view, counts) without asking the Worker. */
   tokenizerJson: unknown;

@@ -43,7 +43,7 @@ export class Session {
     const weights = await loadModelWeights(this.gpu, config, { source: resolved.checkpoint, signal, onProgress, cache });
     // Matrices are f16 on a shader-f16 device (half the memory), f32 otherwise: report what is really on the GPU.
     const info: ModelInfo = {
-      name: resolved.name, config, params: weights.params, weightBytes: weights.gpuBytes, loadSeconds: (performance.now() - started) / 1000,
+      name: resolved.name, config, params: weights.params, weightBytes: weights.gpuBytes, weightFormat: weights.format, loadSeconds: (performance.now() - started) / 1000,
       tokenizerJson: resolved.tokenizerJson, tokenizerConfig: resolved.tokenizerConfig, generationConfig: resolved.generationConfig,
     };
     // Success: only now retire the previous model, its generator and its adapters (they belong to that model).

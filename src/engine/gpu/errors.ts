@@ -30,6 +30,18 @@ export class GpuLimitError extends Error {
   }
 }
 
+/**
+ * A run whose memory plan (transformer/memory.ts) cannot fit this device — a buffer or binding over a limit — refused
+ * before anything is allocated. The message names the buffer and the limit and says what would fit.
+ */
+export class GpuMemoryPlanError extends GpuLimitError {
+  constructor(message: string) {
+    super('', '', 0, 0);
+    this.message = message;
+    this.name = 'GpuMemoryPlanError';
+  }
+}
+
 export class DeviceLostError extends Error {
   constructor(message: string) {
     super(`The GPU device was lost: ${(message || 'no reason given').replace(/\.+$/, '')}. Your data is safe; reconnect the GPU to continue.`);

@@ -124,6 +124,31 @@ describe('cross-entropy on the GPU', () => {
     gpu.buffers.release(total);
   });
 
+  it('row chunks (rowOffset) give exactly the losses and dlogits of the whole batch', async () => {
+    const gpu = await testGpu();
+    const logits = makeLogits(5);
+    const whole = await runGpu(gpu, logits, TARGETS, true, 1 / 6);
+    // Rows 0-3, 4-7, 8 through one 4-row logits buffer, as the chunked LM head runs them.
+    const lossBuf = gpu.buffers.storage('scratch', 'losses', N * 4);
+    const targetBuf = gpu.buffers.fromData('scratch', 'targets', TARGETS);
+    const chunk = gpu.buffers.storage('scratch', 'chunk', 4 * V * 4);
+    const dlogits = new Float32Array(N * V);
+    for (let r0 = 0; r0 < N; r0 += 4) {
+      const rows = Math.min(4, N - r0);
+      gpu.device.queue.writeBuffer(chunk, 0, logits, r0 * V, rows * V);
+      const rec = new Recorder(gpu);
+      crossEntropyFused(rec, lossBuf, chunk, targetBuf, rows, V, { backward: true, lossScale: 1 / 6, rowOffset: r0 });
+      rec.submit();
+      rec.destroy();
+      dlogits.set(await readF32(gpu.device, chunk, 0, rows * V), r0 * V);
+    }
+    expect(await readF32(gpu.device, lossBuf)).toEqual(whole.losses);
+    expect(dlogits).toEqual(whole.logits);
+    const rec = new Recorder(gpu);
+    expect(() => crossEntropyFused(rec, lossBuf, chunk, targetBuf, 4, V, { backward: false, lossScale: 1, rowOffset: 6 })).toThrow(/losses needs 40 bytes/);
+    for (const b of [lossBuf, targetBuf, chunk]) gpu.buffers.release(b);
+  });
+
   it('rejects bad sizes with a clear error', async () => {
     const gpu = await testGpu();
     const small = gpu.buffers.storage('scratch', 's', 16);

@@ -13,6 +13,8 @@ export interface CrossEntropyOptions {
   backward: boolean;
   /** 1 / (number of non-ignored targets in the whole batch) for HF's mean-reduced loss. */
   lossScale: number;
+  /** The N logit rows are rows [rowOffset, rowOffset + N) of targets and losses (default 0). */
+  rowOffset?: number;
 }
 
 function checkBuffer(what: string, name: string, buf: GPUBuffer, elems: number): void {
@@ -21,7 +23,7 @@ function checkBuffer(what: string, name: string, buf: GPUBuffer, elems: number):
 
 /**
  * losses (N) ← −log softmax(logits)[target] (0 where target = −100); logits (N, V) f32, targets (N) i32, already
- * shifted by the caller. With `backward`, logits become dlogits in place.
+ * shifted by the caller (both offset by `rowOffset` rows when given). With `backward`, logits become dlogits in place.
  */
 export function crossEntropyFused(
   rec: Recorder,
@@ -37,13 +39,15 @@ export function crossEntropyFused(
     throw new Error(`${what}: N and V must be positive integers, got N=${N} V=${V}`);
   if (N * V >= 2 ** 32) throw new Error(`${what}: N·V = ${N * V} exceeds the u32 index range; split the rows`);
   if (!Number.isFinite(opts.lossScale)) throw new Error(`${what}: lossScale must be finite, got ${opts.lossScale}`);
-  checkBuffer(what, 'losses', losses, N);
+  const rowOffset = opts.rowOffset ?? 0;
+  if (!Number.isInteger(rowOffset) || rowOffset < 0) throw new Error(`${what}: rowOffset must be a non-negative integer, got ${rowOffset}`);
+  checkBuffer(what, 'losses', losses, rowOffset + N);
   checkBuffer(what, 'logits', logits, N * V);
-  checkBuffer(what, 'targets', targets, N);
+  checkBuffer(what, 'targets', targets, rowOffset + N);
   rec.dispatch({
     shader: 'cross_entropy',
     constants: { WG: reductionThreads(rec.gpu, WG) },
-    params: [N, V, opts.backward ? 1 : 0, f32(opts.lossScale)],
+    params: [N, V, opts.backward ? 1 : 0, f32(opts.lossScale), rowOffset],
     bindings: [losses, logits, targets],
     workgroups: grid1d(N, 1),
     label: opts.backward ? 'cross_entropy_fwd_bwd' : 'cross_entropy',

@@ -232,3 +232,60 @@ describe('matmul with an f16-packed b', () => {
     gpu.buffers.releasePool('test');
   });
 });
+
+// Offsets place each matrix inside a larger buffer (the chunked LM head reads and writes row blocks this way): the
+// product must equal the plain one, and nothing outside out's range may change. Every layout, f32 and f16 b (an even
+// bOffset: whole words), on shapes that take each f16 entry point.
+describe('matmul with element offsets', () => {
+  const shapes: [number, number, number][] = [[3, 5, 7], [9, 62, 66], [10, 16, 8]];
+  for (const bFormat of ['f32', 'f16'] as const) {
+    it(`matches the plain product at aOffset / bOffset / outOffset, b ${bFormat}`, async () => {
+      const gpu = await testGpu();
+      let seed = 900;
+      for (const layout of LAYOUTS) {
+        for (const [M, K, N] of shapes) {
+          seed += 10;
+          const [aOff, bOff, outOff] = [13, bFormat === 'f16' ? 6 : 11, 7];
+          const a = randomArray(M * K, seed);
+          const b = bFormat === 'f16' ? roundToF16(randomArray(K * N, seed + 1)) : randomArray(K * N, seed + 1);
+          const init = randomArray(M * N, seed + 2);
+          const pad = (x: Float32Array, off: number, fill: number) => {
+            const out = new Float32Array(off + x.length + 5).fill(fill);
+            out.set(x, off);
+            return out;
+          };
+          const bPadded = pad(b, bOff, 0.25);
+          const opts: MatmulOptions = { ...layout, bFormat, accumulate: seed % 20 === 0, alpha: 0.75, aOffset: aOff, bOffset: bOff, outOffset: outOff };
+          const bufs = {
+            a: gpu.buffers.fromData('test', 'a', pad(a, aOff, 9)),
+            b: gpu.buffers.fromData('test', 'b', bFormat === 'f16' ? packF16(bPadded) : bPadded),
+            out: gpu.buffers.fromData('test', 'out', pad(init, outOff, 5)),
+          };
+          const rec = new Recorder(gpu);
+          matmul(rec, bufs.out, bufs.a, bufs.b, null, M, K, N, opts);
+          rec.submit();
+          rec.destroy();
+          const got = await readF32(gpu.device, bufs.out);
+          gpu.buffers.releasePool('test');
+          const want = init.slice();
+          matmulRef(want, a, b, null, M, K, N, opts);
+          const what = `${M}x${K}x${N} transA=${layout.transA} transB=${layout.transB} b=${bFormat}`;
+          expectClose(got.subarray(outOff, outOff + M * N), want, TOL, what);
+          expect([...got.subarray(0, outOff), ...got.subarray(outOff + M * N)].every((v) => v === 5), `${what}: outside out`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('checks the buffers hold offset + elements, and an f16 b an even bOffset', async () => {
+    const gpu = await testGpu();
+    const rec = new Recorder(gpu);
+    const buf = gpu.buffers.storage('test', 'x', 64);
+    const out = gpu.buffers.storage('test', 'out', 64);
+    expect(() => matmul(rec, out, buf, buf, null, 4, 4, 4, { aOffset: 1 })).toThrow(/a \(M=4, K=4\) needs 68 bytes but its buffer has 64/);
+    expect(() => matmul(rec, out, buf, buf, null, 2, 2, 2, { outOffset: 13 })).toThrow(/out \(M=2, N=2\) needs 68 bytes/);
+    expect(() => matmul(rec, out, buf, buf, null, 2, 2, 2, { bFormat: 'f16', bOffset: 3 })).toThrow(/even bOffset/);
+    expect(rec.count).toBe(0);
+    gpu.buffers.releasePool('test');
+  });
+});

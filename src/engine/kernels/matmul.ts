@@ -24,6 +24,13 @@ export interface MatmulOptions {
   accumulate?: boolean;
   /** Storage format of b: 'f32' (default) or 'f16' packed two per u32 (ceil(K·N / 2) words). */
   bFormat?: 'f32' | 'f16';
+  /**
+   * Where each matrix starts in its buffer, in elements (default 0): a row block of a larger activation, e.g. rows
+   * [r0, r0 + M) of an (N, K) buffer is aOffset = r0·K. An f16 b needs an even bOffset (whole words).
+   */
+  aOffset?: number;
+  bOffset?: number;
+  outOffset?: number;
 }
 
 /** Output rows / columns computed by one invocation (fixed: the shader is unrolled for 8 x 8). */
@@ -39,9 +46,13 @@ function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`matmul: ${name} must be a non-negative integer, got ${v}`);
 }
 
-/** Checks a buffer holds `elements` values (f32: 4 bytes each; f16: 2 each, rounded up to whole 4-byte words). */
-function checkBuffer(gpu: Gpu, what: string, buf: GPUBuffer, elements: number, format: 'f32' | 'f16' = 'f32'): number {
-  const bytes = format === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
+/**
+ * Checks a buffer holds `elements` values after `offset` ones (f32: 4 bytes each; f16: 2 each, rounded up to whole
+ * 4-byte words); returns the bytes bound (from the buffer's start: offsets are applied in the shader).
+ */
+function checkBuffer(gpu: Gpu, what: string, buf: GPUBuffer, elements: number, format: 'f32' | 'f16' = 'f32', offset = 0): number {
+  const end = offset + elements;
+  const bytes = format === 'f16' ? Math.ceil(end / 2) * 4 : end * 4;
   gpu.checkBinding(`matmul ${what}`, bytes);
   if (buf.size < bytes) throw new Error(`matmul: ${what} needs ${bytes} bytes but its buffer has ${buf.size}`);
   return bytes;
@@ -59,10 +70,14 @@ export function matmul(
   N: number,
   opts: MatmulOptions = {},
 ): void {
-  const { transA = false, transB = false, alpha = 1, accumulate = false, bFormat = 'f32' } = opts;
+  const { transA = false, transB = false, alpha = 1, accumulate = false, bFormat = 'f32', aOffset = 0, bOffset = 0, outOffset = 0 } = opts;
   checkDim('M', M);
   checkDim('K', K);
   checkDim('N', N);
+  checkDim('aOffset', aOffset);
+  checkDim('bOffset', bOffset);
+  checkDim('outOffset', outOffset);
+  if (bFormat === 'f16' && bOffset % 2 !== 0) throw new Error(`matmul: an f16 b needs an even bOffset (whole words), got ${bOffset}`);
   if (!Number.isFinite(alpha)) throw new Error(`matmul: alpha must be finite, got ${alpha}`);
   if (bFormat !== 'f32' && bFormat !== 'f16') throw new Error(`matmul: bFormat must be 'f32' or 'f16', got ${String(bFormat)}`);
   if (out === a || out === b || out === bias) throw new Error('matmul: out must not be the same buffer as a, b or bias');
@@ -71,10 +86,10 @@ export function matmul(
   const gpu = rec.gpu;
   const aShape = transA ? `a (K=${K}, M=${M})` : `a (M=${M}, K=${K})`;
   const bShape = (transB ? `b (N=${N}, K=${K})` : `b (K=${K}, N=${N})`) + (bFormat === 'f16' ? ' f16' : '');
-  const outBytes = checkBuffer(gpu, `out (M=${M}, N=${N})`, out, M * N);
+  const outBytes = checkBuffer(gpu, `out (M=${M}, N=${N})`, out, M * N, 'f32', outOffset);
   // A zero-size binding is invalid: with K = 0 bind 4 bytes that are never read.
-  const aBytes = Math.max(4, checkBuffer(gpu, aShape, a, M * K));
-  const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N, bFormat));
+  const aBytes = Math.max(4, checkBuffer(gpu, aShape, a, M * K, 'f32', aOffset));
+  const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N, bFormat, bOffset));
   // Without a bias the slot still needs a buffer: reuse `a` (read-only twice is allowed); the shader never reads it.
   const biasBinding = bias ? { buffer: bias, size: checkBuffer(gpu, `bias (N=${N})`, bias, N) } : { buffer: a, size: aBytes };
 
@@ -85,7 +100,7 @@ export function matmul(
     shader: 'matmul',
     entryPoint,
     constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_F16: bFormat === 'f16' ? 1 : 0, WG_X, WG_Y },
-    params: [M, K, N, f32(alpha), (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0)],
+    params: [M, K, N, f32(alpha), (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0), aOffset, bOffset, outOffset],
     bindings: [
       { buffer: out, size: outBytes },
       { buffer: a, size: aBytes },

@@ -5,21 +5,31 @@
  *
  * Loss is Hugging Face's: logits at t predict labels[t+1]; positions whose (shifted) label is −100 contribute
  * nothing; the mean is over every non-ignored target of the optimizer step (so micro-batches sum exactly to it).
+ *
+ * The LM head runs a chunk of rows at a time (memory.ts logitsChunkRows): one (rows × V) logits buffer is reused, so
+ * (tokens × vocabulary) never needs one binding (Gemma 3's V = 262144 at 2048 tokens would be 2 GiB). Per chunk:
+ * logits = lnf rows · headᵀ, fused cross-entropy (dlogits in place when training), and at once the head's backward
+ * for those rows (dlnf rows = dlogits · head, dHead += dlogitsᵀ · lnf rows). Every row's loss, logits and dlnf are
+ * computed exactly as unchunked; only dHead (full-parameter mode) sums its rows in chunk order.
  */
 import type { Gpu } from '../gpu/device';
 import type { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
 import type { ModelConfig } from '../model/config';
-import { ropeInvFreq } from '../model/config';
-import { linearModules, headWeightName, type LinearLocal } from '../model/tensors';
+import { ropeInvFreq, type RopeSpec } from '../model/config';
+import {
+  embedWeightName, finalNormName, headWeightName, isNormOrBias, linearModules, normName, positionEmbedWeightName,
+  qkNormNames, qkNormWidths,
+} from '../model/tensors';
 import type { LoraTarget } from '../model/lora';
 import { matmul } from '../kernels/matmul';
 import { embeddingForward, embeddingBackward } from '../kernels/embedding';
 import { crossEntropyFused, sumLoss } from '../kernels/cross_entropy';
 import { fill } from '../kernels/fill';
-import { allocBackwardScratch, allocLayerActivations, type BackwardScratch, type LayerActivations } from './activations';
+import { allocBackwardScratch, allocLayerActivations, allocSizes, modelActivationSizes, type BackwardScratch, type LayerActivations, type NormActs } from './activations';
+import { logitsChunkRows } from './memory';
 import { layerBackward, layerForward, normBackward, normForward, type LayerWeights, type Norm, type StepContext } from './layers';
-import type { Linear, LoraParams } from './linear';
+import type { LoraParams } from './linear';
 import { uploadWeightStore, weightFormatOf, type WeightFormat, type WeightStore } from './weights';
 
 export interface TransformerOptions {
@@ -34,6 +44,11 @@ export interface TransformerOptions {
   lora?: { targets: LoraTarget[]; values: Map<string, Float32Array>; dropout: number } | null;
   /** Allocate a KV cache of this many tokens for decoding (requires B = 1; T is then the prefill chunk). */
   kvCap?: number;
+  /**
+   * Rows of logits computed at a time (default: all B·T when they fit one binding and 256 MiB, else equal chunks that
+   * do; see memory.ts). B·T keeps every row's logits readable after a forward (readLogits).
+   */
+  logitsRows?: number;
 }
 
 /** A host-side batch: (B, T) row-major. Labels are UNSHIFTED (HF convention). */
@@ -60,25 +75,28 @@ let instances = 0;
 
 export class GpuTransformer {
   readonly N: number;
+  /** Rows of logits per LM-head chunk (the logits buffer holds this many). */
+  readonly logitsRows: number;
   readonly layers: LayerWeights[] = [];
   readonly loraParams = new Map<string, LoraParams & { target: LoraTarget }>();
   private readonly acts: LayerActivations[];
   private readonly residual: GPUBuffer[]; // L+1 of (N, C)
   private readonly grad: BackwardScratch;
   private readonly finalNorm: Norm;
-  private readonly lnf: GPUBuffer;
-  private readonly lnfMean: GPUBuffer | null;
-  private readonly lnfRstd: GPUBuffer;
+  private readonly lnf: NormActs;
   private readonly logits: GPUBuffer;
+  /** Rows whose logits (or dlogits) the logits buffer holds after the last forward/decode: the last chunk's. */
+  private held: { start: number; rows: number } | null = null;
   private readonly losses: GPUBuffer;
   readonly lossSum: GPUBuffer;
   private readonly tokens: GPUBuffer;
   private readonly targets: GPUBuffer;
   private readonly positions: GPUBuffer;
   private readonly segments: GPUBuffer;
-  private readonly invFreq: GPUBuffer | null;
   private readonly dWeights = new Map<string, GPUBuffer>();
   private readonly head: GPUBuffer;
+  /** Full-parameter tensors without weight decay (norm weights, biases). */
+  private readonly normOrBias: Set<string>;
   private readonly headFormat: WeightFormat;
   private readonly kv: { k: GPUBuffer[]; v: GPUBuffer[]; segments: GPUBuffer } | null = null;
   /** Pools are per instance ("activations#3"), so a training model and a generation model can coexist. */
@@ -99,7 +117,8 @@ export class GpuTransformer {
     const N = (this.N = B * T);
     const C = cfg.hidden, V = cfg.vocabSize;
     if (T > cfg.maxTrainLength) throw new Error(`Sequence length ${T} exceeds what this model supports (${cfg.maxTrainLength}).`);
-    gpu.checkBinding('The logits (tokens × vocabulary)', f32(N * V));
+    this.logitsRows = logitsChunkRows(N, V, gpu.device.limits, opts.logitsRows);
+    gpu.checkBinding(`The logits (${this.logitsRows} rows × vocabulary ${V})`, f32(this.logitsRows * V));
     const buf = (pool: string, name: string, floats: number) => gpu.buffers.storage(this.pool(pool), name, f32(floats));
     const formatOf = (name: string) => weightFormatOf(weights, name);
     // f32Only: norms and biases (always f32), and everything trained in full-parameter mode.
@@ -119,12 +138,14 @@ export class GpuTransformer {
       this.dWeights.set(name, b);
       return b;
     };
-    const norm = (prefix: string): Norm => ({
+    const ln = cfg.norm === 'layernorm';
+    const norm = (prefix: string | null, width = C): Norm | null => prefix === null ? null : {
       weight: need(`${prefix}.weight`, true),
-      bias: cfg.norm === 'layernorm' ? need(`${prefix}.bias`, true) : null,
-      dWeight: dW(`${prefix}.weight`, C),
-      dBias: cfg.norm === 'layernorm' ? dW(`${prefix}.bias`, C) : null,
-    });
+      bias: ln ? need(`${prefix}.bias`, true) : null,
+      dWeight: dW(`${prefix}.weight`, width),
+      dBias: ln ? dW(`${prefix}.bias`, width) : null,
+      width,
+    };
 
     // LoRA parameters (f32 always), keyed by module path.
     const lora = opts.lora;
@@ -142,49 +163,65 @@ export class GpuTransformer {
       }
     }
 
-    const gpt2 = cfg.arch === 'gpt2';
+    // One inverse-frequency table per distinct RoPE (Gemma 3: local and global layers differ; NoPE layers: none).
+    const invFreqs = new Map<string, GPUBuffer>();
+    const invFreqOf = (rope: RopeSpec | null) => {
+      if (!rope) return null;
+      const key = JSON.stringify(rope);
+      if (!invFreqs.has(key)) invFreqs.set(key, gpu.buffers.fromData(this.pool('inputs'), `rope.invFreq${invFreqs.size}`, ropeInvFreq(cfg, rope)));
+      return invFreqs.get(key)!;
+    };
+    const qkW = qkNormWidths(cfg);
     for (let i = 0; i < cfg.nLayers; i++) {
-      const p = gpt2 ? `transformer.h.${i}.` : `model.layers.${i}.`;
-      const linears = new Map<LinearLocal, Linear>();
-      this.layers.push({ index: i, norm1: norm(p + (gpt2 ? 'ln_1' : 'input_layernorm')), norm2: norm(p + (gpt2 ? 'ln_2' : 'post_attention_layernorm')), linears });
+      const qk = qkNormNames(cfg, i);
+      this.layers.push({
+        index: i,
+        attnIn: norm(normName(cfg, i, 'attnIn')), attnOut: norm(normName(cfg, i, 'attnOut')),
+        mlpIn: norm(normName(cfg, i, 'mlpIn')), mlpOut: norm(normName(cfg, i, 'mlpOut')),
+        qNorm: qk ? norm(qk.q, qkW.q) : null, kNorm: qk ? norm(qk.k, qkW.k) : null,
+        linears: new Map(),
+        invFreq: invFreqOf(cfg.layers[i].rope),
+        window: cfg.layers[i].window ?? 0,
+      });
     }
     for (const m of linearModules(cfg)) {
-      this.layers[m.layer].linears.set(m.local, {
+      this.layers[m.layer].linears.set(m.role, {
         path: m.path, inF: m.inFeatures, outF: m.outFeatures, layout: m.layout,
         weight: need(m.weight), weightFormat: formatOf(m.weight), bias: m.bias ? need(m.bias, true) : null,
         dWeight: dW(m.weight, m.inFeatures * m.outFeatures), dBias: m.bias ? dW(m.bias, m.outFeatures) : null,
         lora: this.loraParams.get(m.path) ?? null,
       });
     }
-    this.finalNorm = norm(gpt2 ? 'transformer.ln_f' : 'model.norm');
+    this.finalNorm = norm(finalNormName(cfg))!;
     this.head = need(headWeightName(cfg));
     this.headFormat = formatOf(headWeightName(cfg));
-    const embName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
+    const embName = embedWeightName(cfg), wpeName = positionEmbedWeightName(cfg);
     need(embName);
-    if (gpt2) need('transformer.wpe.weight');
     dW(embName, V * C);
-    if (gpt2) dW('transformer.wpe.weight', cfg.maxPositions * C);
+    if (wpeName) {
+      need(wpeName);
+      dW(wpeName, cfg.maxPositions * C);
+    }
     if (!cfg.tieEmbeddings) dW('lm_head.weight', V * C);
+    this.normOrBias = new Set([...this.dWeights.keys()].filter((n) => isNormOrBias(cfg, n)));
 
     // Activations
     const ranks = (layer: number) => new Map([...this.loraParams.values()].filter((l) => l.target.layer === layer).map((l) => [l.target.module, l.r]));
     const shared = opts.recompute ? allocLayerActivations(gpu, cfg, B, T, 'layer*', new Map([...this.loraParams.values()].map((l) => [l.target.module, l.r])), this.pool('activations')) : null;
     this.acts = this.layers.map((_, i) => shared ?? allocLayerActivations(gpu, cfg, B, T, `layer${i}`, ranks(i), this.pool('activations')));
-    this.residual = Array.from({ length: cfg.nLayers + 1 }, (_, i) => buf('activations', `residual${i}`, N * C));
+    const top = allocSizes(gpu, this.pool('activations'), '', modelActivationSizes(cfg, N, this.logitsRows));
+    this.residual = Array.from({ length: cfg.nLayers + 1 }, (_, i) => top.get(`residual${i}`)!);
     const maxRank = Math.max(1, ...[...this.loraParams.values()].map((l) => l.r));
     const maxIn = Math.max(C, ...[...this.loraParams.values()].map((l) => l.target.inFeatures));
     this.grad = allocBackwardScratch(gpu, cfg, N, maxRank, maxIn, this.pool('activations'));
-    this.lnf = buf('activations', 'lnf', N * C);
-    this.lnfMean = cfg.norm === 'layernorm' ? buf('activations', 'lnf.mean', N) : null;
-    this.lnfRstd = buf('activations', 'lnf.rstd', N);
-    this.logits = buf('activations', 'logits', N * V);
-    this.losses = buf('activations', 'losses', N);
-    this.lossSum = buf('activations', 'lossSum', 1);
+    this.lnf = { out: top.get('lnf')!, mean: top.get('lnf.mean') ?? null, rstd: top.get('lnf.rstd')! };
+    this.logits = top.get('logits')!;
+    this.losses = top.get('losses')!;
+    this.lossSum = top.get('lossSum')!;
     this.tokens = buf('inputs', 'tokens', N);
     this.targets = buf('inputs', 'targets', N);
     this.positions = buf('inputs', 'positions', N);
     this.segments = buf('inputs', 'segments', N);
-    this.invFreq = cfg.positions === 'rope' ? gpu.buffers.fromData(this.pool('inputs'), 'rope.invFreq', ropeInvFreq(cfg)) : null;
     if (opts.kvCap) {
       if (B !== 1) throw new Error('KV-cache decoding runs one sequence at a time (B = 1)');
       const kvW = cfg.nKVHeads * cfg.headDim;
@@ -224,10 +261,10 @@ export class GpuTransformer {
     const kv = this.kv;
     if (!kv) throw new Error('this model was built without a KV cache');
     const { cfg } = this;
-    const Tq = ids.length, C = cfg.hidden, V = cfg.vocabSize;
+    const Tq = ids.length, V = cfg.vocabSize;
     if (Tq < 1 || Tq > this.opts.T) throw new Error(`decode takes 1..${this.opts.T} tokens at a time, got ${Tq}`);
     if (past + Tq > this.kvCapacity) throw new Error(`the sequence would exceed the KV cache (${this.kvCapacity} tokens)`);
-    if (cfg.positions === 'learned' && past + Tq > cfg.maxPositions) throw new Error(`GPT-2 models have ${cfg.maxPositions} positions at most`);
+    if (cfg.positions === 'learned' && past + Tq > cfg.maxPositions) throw new Error(`this model has ${cfg.maxPositions} learned positions at most`);
     const tokens = new Uint32Array(Tq), positions = new Uint32Array(Tq);
     for (let i = 0; i < Tq; i++) {
       if (ids[i] < 0 || ids[i] >= V) throw new Error(`token id ${ids[i]} is outside the vocabulary (${V})`);
@@ -239,25 +276,38 @@ export class GpuTransformer {
     const ctx: StepContext = { ...this.context(0), B: 1, T: Tq, kv: { ...kv, past, cap: this.kvCapacity } };
     this.embed(rec, Tq);
     for (let l = 0; l < cfg.nLayers; l++) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
-    normForward(rec, ctx, this.lnf, this.lnfMean, this.lnfRstd, this.residual[cfg.nLayers], this.finalNorm, Tq);
-    matmul(rec, this.logits, this.lnf, this.head, null, Tq, C, V, { transB: true, bFormat: this.headFormat });
+    normForward(rec, cfg, this.lnf, this.residual[cfg.nLayers], this.finalNorm, Tq);
+    for (let r0 = 0; r0 < Tq; r0 += this.logitsRows) this.headLogits(rec, r0, Math.min(this.logitsRows, Tq - r0));
+  }
+
+  /** logits (rows, V) = lnf rows [r0, r0 + rows) · headᵀ; the logits buffer then holds those rows. */
+  private headLogits(rec: Recorder, r0: number, rows: number): void {
+    const C = this.cfg.hidden, V = this.cfg.vocabSize;
+    matmul(rec, this.logits, this.lnf.out, this.head, null, rows, C, V, { transB: true, bFormat: this.headFormat, aOffset: r0 * C });
+    this.held = { start: r0, rows };
   }
 
   /** residual[0] (rows, C) = token (+ position) embeddings of the first `rows` tokens/positions uploaded. */
   private embed(rec: Recorder, rows: number): void {
-    const gpt2 = this.cfg.arch === 'gpt2';
-    const wteName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
-    const wpeName = 'transformer.wpe.weight';
+    const wteName = embedWeightName(this.cfg), wpeName = positionEmbedWeightName(this.cfg);
     const wte = this.weights.get(wteName)!;
-    const wpe = gpt2 ? this.weights.get(wpeName)! : null;
+    const wpe = wpeName ? this.weights.get(wpeName)! : null;
     embeddingForward(rec, this.residual[0], this.tokens, wte, wpe, this.positions, rows, this.cfg.hidden, this.cfg.vocabSize, {
-      wteFormat: weightFormatOf(this.weights, wteName), wpeFormat: gpt2 ? weightFormatOf(this.weights, wpeName) : 'f32',
+      wteFormat: weightFormatOf(this.weights, wteName), wpeFormat: wpeName ? weightFormatOf(this.weights, wpeName) : 'f32',
+      scale: this.cfg.embedScale,
     });
   }
 
-  /** Logits of one row (V floats): what sampling needs after decode. */
+  /**
+   * Logits of one row (V floats): what sampling needs after decode (the last row is always held). Only the last
+   * chunk's rows are held after a chunked forward; another row is an error.
+   */
   async readLogitsRow(row: number): Promise<Float32Array> {
-    return readF32(this.gpu.device, this.logits, row * this.cfg.vocabSize, this.cfg.vocabSize);
+    const h = this.held;
+    if (!h || row < h.start || row >= h.start + h.rows) {
+      throw new Error(`The logits of row ${row} are not held: the LM head runs ${this.logitsRows} rows at a time and the buffer holds ${h ? `rows ${h.start}..${h.start + h.rows - 1}` : 'none yet'}.`);
+    }
+    return readF32(this.gpu.device, this.logits, (row - h.start) * this.cfg.vocabSize, this.cfg.vocabSize);
   }
 
   /**
@@ -301,12 +351,14 @@ export class GpuTransformer {
 
   private context(seed: number): StepContext {
     const { B, T } = this.opts;
-    return { cfg: this.cfg, B, T, positions: this.positions, segments: this.segments, invFreq: this.invFreq, du: this.grad.du, xDrop: this.grad.xDrop, seed };
+    return { cfg: this.cfg, B, T, positions: this.positions, segments: this.segments, du: this.grad.du, xDrop: this.grad.xDrop, seed };
   }
 
   /**
-   * Forward (and loss). With `backward`, dlogits replace the logits in place, scaled by lossScale
-   * (= 1 / trained targets of the whole optimizer step). lossSum[0] receives Σ per-target loss of this batch.
+   * Forward (and loss), the LM head a chunk of rows at a time. With `backward`, each chunk's dlogits (scaled by
+   * lossScale = 1 / trained targets of the whole optimizer step) go straight through the head's backward: dlnf into
+   * the gradient scratch and, in full-parameter mode, dHead += dlogitsᵀ · lnf — so a `backward: true` forward must be
+   * followed by backward(). lossSum[0] receives Σ per-target loss of this batch.
    */
   forward(rec: Recorder, { backward, lossScale, seed = 0 }: { backward: boolean; lossScale: number; seed?: number }): void {
     const { cfg } = this;
@@ -314,30 +366,38 @@ export class GpuTransformer {
     const ctx = this.context(seed);
     this.embed(rec, N);
     for (let l = 0; l < cfg.nLayers; l++) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
-    normForward(rec, ctx, this.lnf, this.lnfMean, this.lnfRstd, this.residual[cfg.nLayers], this.finalNorm, N);
-    matmul(rec, this.logits, this.lnf, this.head, null, N, C, V, { transB: true, bFormat: this.headFormat }); // (N, V) = lnf · headᵀ
-    crossEntropyFused(rec, this.losses, this.logits, this.targets, N, V, { backward, lossScale });
+    normForward(rec, cfg, this.lnf, this.residual[cfg.nLayers], this.finalNorm, N);
+    const dHead = backward ? (this.dWeights.get(headWeightName(cfg)) ?? null) : null;
+    for (let r0 = 0; r0 < N; r0 += this.logitsRows) {
+      const rows = Math.min(this.logitsRows, N - r0);
+      this.headLogits(rec, r0, rows); // (rows, V) = lnf rows · headᵀ
+      crossEntropyFused(rec, this.losses, this.logits, this.targets, rows, V, { backward, lossScale, rowOffset: r0 });
+      if (!backward) continue;
+      // dW (V,C) += dlogitsᵀ · lnf rows; dlnf rows (rows,C) = dlogits · head
+      if (dHead) matmul(rec, dHead, this.logits, this.lnf.out, null, V, rows, C, { transA: true, accumulate: true, bOffset: r0 * C });
+      matmul(rec, this.grad.dln, this.logits, this.head, null, rows, V, C, { bFormat: this.headFormat, outOffset: r0 * C });
+    }
     sumLoss(rec, this.lossSum, this.losses, N);
   }
 
-  /** Backward of the batch last forwarded with `backward: true`. Gradients accumulate into `trainable()` grads. */
+  /**
+   * Backward of the batch last forwarded with `backward: true` (which already ran the LM head's backward, leaving
+   * dlnf in the scratch). Gradients accumulate into `trainable()` grads.
+   */
   backward(rec: Recorder, { seed = 0 }: { seed?: number } = {}): void {
     const { cfg } = this;
     const N = this.N, C = cfg.hidden, V = cfg.vocabSize;
     const ctx = this.context(seed);
     const g = this.grad;
-    const dHead = this.dWeights.get(headWeightName(cfg)) ?? null;
-    if (dHead) matmul(rec, dHead, this.logits, this.lnf, null, V, N, C, { transA: true, accumulate: true }); // dW (V,C) += dlogitsᵀ·lnf
-    matmul(rec, g.dln, this.logits, this.head, null, N, V, C, { bFormat: this.headFormat }); // dlnf (N,C) = dlogits · head
-    normBackward(rec, ctx, g.dres, g.dln, this.residual[cfg.nLayers], this.finalNorm, this.lnfMean, this.lnfRstd, N, false);
+    normBackward(rec, cfg, g.dres, g.dln, this.residual[cfg.nLayers], this.finalNorm, this.lnf, N, false);
     for (let l = cfg.nLayers - 1; l >= 0; l--) {
       if (this.opts.recompute) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
       layerBackward(rec, ctx, this.residual[l], this.layers[l], this.acts[l], g);
     }
-    const gpt2 = cfg.arch === 'gpt2';
-    const dwte = this.dWeights.get(gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight') ?? null;
-    const dwpe = gpt2 ? (this.dWeights.get('transformer.wpe.weight') ?? null) : null;
-    if (dwte || dwpe) embeddingBackward(rec, dwte, dwpe, g.dres, this.tokens, this.positions, N, C, V);
+    const wpeName = positionEmbedWeightName(cfg);
+    const dwte = this.dWeights.get(embedWeightName(cfg)) ?? null;
+    const dwpe = wpeName ? (this.dWeights.get(wpeName) ?? null) : null;
+    if (dwte || dwpe) embeddingBackward(rec, dwte, dwpe, g.dres, this.tokens, this.positions, N, C, V, { scale: cfg.embedScale });
   }
 
   /** Zero every gradient accumulator (start of an optimizer step). */
@@ -352,7 +412,7 @@ export class GpuTransformer {
       out.push({ name: l.target.keyB, param: l.B, grad: l.dB!, size: l.target.outFeatures * l.r, decay: true });
     }
     for (const [name, grad] of this.dWeights) {
-      out.push({ name, param: this.weights.get(name)!, grad, size: grad.size / 4, decay: !/(norm|ln_\d|ln_f)\.weight$|\.bias$/.test(name) });
+      out.push({ name, param: this.weights.get(name)!, grad, size: grad.size / 4, decay: !this.normOrBias.has(name) });
     }
     return out;
   }
@@ -361,8 +421,14 @@ export class GpuTransformer {
     return (await readF32(this.gpu.device, this.lossSum, 0, 1))[0];
   }
 
-  /** Logits (after a forward without backward) for a row range — used by tests and evaluation. */
+  /**
+   * Every row's logits (N × V) after a forward without backward — for tests and evaluation. Needs the logits in one
+   * chunk: build the model with `logitsRows: B·T` (where that fits one binding) to read them all.
+   */
   async readLogits(): Promise<Float32Array> {
+    if (this.logitsRows < this.N) {
+      throw new Error(`The logits are computed ${this.logitsRows} rows at a time (of ${this.N}); only the last chunk is held. Build the model with logitsRows: ${this.N} to read them all, or read rows with readLogitsRow.`);
+    }
     return readF32(this.gpu.device, this.logits);
   }
 }

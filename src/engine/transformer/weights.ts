@@ -14,8 +14,9 @@ import type { Gpu } from '../gpu/device';
 import { Recorder } from '../gpu/recorder';
 import { embeddingForward } from '../kernels/embedding';
 import { f16BitsToF32, f32ToF16Bits } from '../io/convert';
+import { isMatrixWeight, storedBytes, type WeightFormat } from './format';
 
-export type WeightFormat = 'f32' | 'f16';
+export { isMatrixWeight, storedBytes, type WeightFormat } from './format';
 
 /** One stored weight: its buffer and how its values are encoded. */
 export interface StoredWeight {
@@ -68,19 +69,6 @@ export class WeightStore extends Map<string, GPUBuffer> {
 /** The format of `name` in any weight map: a WeightStore knows; a plain Map of buffers is all f32. */
 export function weightFormatOf(weights: ReadonlyMap<string, GPUBuffer>, name: string): WeightFormat {
   return weights instanceof WeightStore ? weights.format(name) : 'f32';
-}
-
-/** Bytes a buffer needs for `elements` values: f32 4 each; f16 2 each, rounded up to whole 4-byte words. */
-export function storedBytes(elements: number, format: WeightFormat): number {
-  return format === 'f16' ? Math.ceil(elements / 2) * 4 : elements * 4;
-}
-
-/**
- * Whether a logical weight is a matrix (stored in the chosen format) rather than a norm weight or a bias (always
- * f32). Matches exactly the 2-D tensors of expectedTensors for every supported family (tested).
- */
-export function isMatrixWeight(name: string): boolean {
-  return name.endsWith('.weight') && !/(norm|ln_\d+|ln_f)\.weight$/.test(name);
 }
 
 /** 'auto' = f16 storage when the device has shader-f16 (a GPU where halving memory is the point), f32 otherwise. */
