@@ -67,13 +67,16 @@ const CHAT: Turn[] = [
 const SYSTEM: Turn = { role: 'system', content: 'Answer briefly.' };
 const PAIR: PairBody = { kind: 'pair', instruction: 'Add the numbers.', input: '2 and 3', output: 'The sum is 5.' };
 
-/** Which assistant turns (0-based among assistant turns of CHAT) each mode trains. */
+/**
+ * Which assistant turns (0-based among assistant turns of CHAT) each mode trains. Reply 1 has weight 0 and is never
+ * trained, in any mode (in full mode its reply and end-of-turn token are the masked part).
+ */
 const CHAT_TRAINED: Record<MaskMode, number[]> = {
-  'assistant-only': [0, 1, 2],
+  'assistant-only': [0, 2],
   'per-turn-weights': [0, 2],
   'last-turn': [2],
   'completion-only': [2],
-  full: [0, 1, 2],
+  full: [0, 2],
 };
 const MODES = Object.keys(CHAT_TRAINED) as MaskMode[];
 
@@ -109,18 +112,14 @@ function locate(text: string, c: TemplateCase, replies: string[]): Located[] {
 
 function expected(tok: StudioTokenizer, text: string, located: Located[], trained: number[], mode: MaskMode, trainEos: boolean): number[] {
   const ids = tok.encode(text, { addSpecialTokens: false });
-  let ranges: [number, number][];
+  const overlaps = ([a, b]: [number, number], ranges: [number, number][]) => ranges.some(([s, e]) => a < e && b > s);
   if (mode === 'full') {
-    // everything except (without trainEos) the end-of-turn markers of the replies
-    ranges = [];
-    let from = 0;
-    for (const l of trainEos ? [] : located) {
-      ranges.push([from, l.close[0]]);
-      from = l.close[1];
-    }
-    ranges.push([from, text.length]);
-  } else ranges = trained.map((k) => [located[k].content[0], trainEos ? located[k].close[1] : located[k].content[1]]);
-  return decodedSpans(tok, ids).map(([a, b], i) => (ranges.some(([s, e]) => a < e && b > s) ? ids[i] : IGNORE_INDEX));
+    // Everything except the untrained replies (content and end-of-turn) and, without trainEos, every end-of-turn marker.
+    const masked = located.map((l, k): [number, number] => (trained.includes(k) ? l.close : [l.content[0], l.close[1]])).filter((_, k) => !trainEos || !trained.includes(k));
+    return decodedSpans(tok, ids).map((span, i) => (overlaps(span, masked) ? IGNORE_INDEX : ids[i]));
+  }
+  const ranges = trained.map((k): [number, number] => [located[k].content[0], trainEos ? located[k].close[1] : located[k].content[1]]);
+  return decodedSpans(tok, ids).map((span, i) => (overlaps(span, ranges) ? ids[i] : IGNORE_INDEX));
 }
 
 describe.each(TEMPLATES)('$name', (c) => {
@@ -332,7 +331,8 @@ describe('buildLabels details', () => {
         else runs.push([l]);
       });
       const close = model === 'gemma' ? '<end_of_turn>' : '</s>';
-      const replies = CHAT.filter((m) => m.role === 'assistant').map((m) => (model === 'gemma' ? m.content.trim() : m.content));
+      // The weight-0 reply is context only, in assistant-only mode too.
+      const replies = CHAT.filter((m) => m.role === 'assistant' && m.weight !== 0).map((m) => (model === 'gemma' ? m.content.trim() : m.content));
       expect(runs.map((run) => tok.decode(run).trim())).toEqual(replies.map((x) => `${x}${close}`.trim()));
     }
   });

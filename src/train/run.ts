@@ -6,20 +6,29 @@
  */
 import type { Gpu } from '../engine/gpu/device';
 import type { ModelConfig } from '../engine/model/config';
-import { defaultLoraConfig, initLoraA, initLoraB, resolveLoraTargets, type LoraConfig, type LoraTarget } from '../engine/model/lora';
+import { initLoraA, initLoraB, resolveLoraTargets, type LoraConfig, type LoraTarget } from '../engine/model/lora';
 import { GpuTransformer } from '../engine/transformer/model';
-import { widenToF32 } from '../engine/transformer/weights';
+import { weightFormatOf, widenToF32 } from '../engine/transformer/weights';
+import { memoryRefusal, memorySuggestions, planMemory, type MemoryPlan } from '../engine/transformer/memory';
+import { GpuMemoryPlanError } from '../engine/gpu/errors';
+import { embedWeightName } from '../engine/model/tensors';
 import { Trainer, restoreTrainer, snapshotTrainer, type StepResult, type TrainerSnapshot } from '../engine/train/trainer';
 import type { ScheduleKind } from '../engine/train/schedule';
 import { readF32 } from '../engine/gpu/buffers';
 import type { StudioTokenizer } from '../text/tokenizer';
-import { epochBatches, prepareExamples, type LabelConfig, type TrainingExample } from './data';
+import { epochBatches, type LabelConfig, type TrainingExample } from './data';
+import { padIdOf, planRun, type RunPlan } from './plan';
+import { makeLoraConfig } from './lora';
+import { runMemoryRequest } from './memory';
+
+export type { RunPlan } from './plan';
 
 export interface LoraSettings {
   r: number;
   alpha: number;
   dropout: number;
-  targetModules: string[] | 'all-linear';
+  /** Module names, 'all-linear', or 'attention': every attention projection of the model's family (its spec's preset). */
+  targetModules: string[] | 'all-linear' | 'attention';
   useRslora: boolean;
 }
 
@@ -48,20 +57,10 @@ export interface RunConfig {
 }
 
 export const DEFAULT_RUN: Omit<RunConfig, 'label'> = {
-  lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'], useRslora: false },
+  lora: { r: 8, alpha: 16, dropout: 0.05, targetModules: 'attention', useRslora: false },
   lr: 2e-4, schedule: 'cosine', warmupRatio: 0.05, weightDecay: 0, maxGradNorm: 1, batchSize: 4, gradAccum: 1,
   epochs: 3, maxSteps: 0, pack: false, seed: 42, evalEvery: 0, checkpointEvery: 0, recompute: false,
 };
-
-export interface RunPlan {
-  trainExamples: number;
-  validationExamples: number;
-  skipped: { index: number; reason: string }[];
-  warnings: string[];
-  stepsPerEpoch: number;
-  totalSteps: number;
-  trainedTokens: number;
-}
 
 export interface RunCheckpoint {
   snapshot: TrainerSnapshot;
@@ -72,6 +71,8 @@ export interface RunCheckpoint {
 
 export interface RunCallbacks {
   onPlan?(plan: RunPlan): void;
+  /** The GPU memory plan of the run (only called when it fits: otherwise runTraining throws GpuMemoryPlanError). */
+  onMemory?(plan: MemoryPlan): void;
   onStep?(s: StepResult & { epoch: number; tokensPerSec: number; elapsed: number }): void;
   onEval?(e: { step: number; loss: number }): void;
   onCheckpoint?(c: RunCheckpoint): void | Promise<void>;
@@ -89,12 +90,7 @@ export interface RunResult {
   finalEvalLoss: number | null;
 }
 
-function makeLoraConfig(cfg: ModelConfig, s: LoraSettings, baseModel?: string): LoraConfig {
-  return defaultLoraConfig(cfg, {
-    r: s.r, loraAlpha: s.alpha, loraDropout: s.dropout, useRslora: s.useRslora,
-    targetModules: s.targetModules, baseModelNameOrPath: baseModel ?? null,
-  });
-}
+export { makeLoraConfig } from './lora';
 
 let runs = 0;
 
@@ -108,23 +104,22 @@ export async function runTraining(
   cb: RunCallbacks = {},
   resume?: RunCheckpoint,
 ): Promise<RunResult> {
-  const data = prepareExamples(tokenizer, examples, run.label);
-  if (data.train.length === 0) {
-    const why = data.skipped[0]?.reason ?? 'the dataset has no training examples';
-    throw new Error(`Nothing to train on: ${why}.`);
-  }
-  const padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
+  // Throws NothingToTrainError (with the reason) before any GPU work when no example has a loss target.
+  const { data, plan } = planRun(tokenizer, examples, run);
+  const padId = padIdOf(tokenizer);
   const T = run.label.maxLength;
   const micro = (epoch: number) => epochBatches(data.train, { batchSize: run.batchSize, maxLength: T, padId, pack: run.pack, seed: run.seed + epoch });
-  const perEpoch = Math.ceil(micro(0).length / run.gradAccum);
-  const totalSteps = run.maxSteps > 0 ? Math.min(run.maxSteps, perEpoch * run.epochs) : perEpoch * run.epochs;
-  cb.onPlan?.({
-    trainExamples: data.train.length, validationExamples: data.validation.length, skipped: data.skipped, warnings: data.warnings,
-    stepsPerEpoch: perEpoch, totalSteps, trainedTokens: data.train.reduce((a, e) => a + e.trainedCount, 0),
-  });
+  const totalSteps = plan.totalSteps;
+  cb.onPlan?.(plan);
 
   const loraConfig = run.lora ? makeLoraConfig(modelConfig, run.lora, run.baseModelName) : null;
   const targets = loraConfig ? resolveLoraTargets(modelConfig, loraConfig) : [];
+  // The memory plan, before any allocation: a buffer or binding over a device limit refuses the run, saying what fits.
+  const memRequest = runMemoryRequest(run, targets, weightFormatOf(weights, embedWeightName(modelConfig)));
+  const limits = { maxBufferSize: gpu.device.limits.maxBufferSize, maxStorageBufferBindingSize: gpu.device.limits.maxStorageBufferBindingSize, isSoftware: gpu.adapter.isSoftware };
+  const memory = planMemory(modelConfig, memRequest, limits);
+  if (!memory.fits) throw new GpuMemoryPlanError(memoryRefusal(memory, memorySuggestions(modelConfig, memRequest, limits))!);
+  cb.onMemory?.(memory);
   const values = new Map<string, Float32Array>();
   for (const t of targets) {
     values.set(t.keyA, initLoraA(t, run.seed));
@@ -151,7 +146,12 @@ export async function runTraining(
   const valBatches = data.validation.length
     ? epochBatches(data.validation, { batchSize: run.batchSize, maxLength: T, padId, pack: false, seed: 0 })
     : [];
-  const evaluate = async () => (valBatches.length ? (await trainer.evalLoss(valBatches)).loss : null);
+  // null = nothing to evaluate on (the plan's evalNote says why); never a 0 or NaN loss from an empty split.
+  const evaluate = async () => {
+    if (!valBatches.length) return null;
+    const r = await trainer.evalLoss(valBatches);
+    return r.targets > 0 ? r.loss : null;
+  };
 
   const started = performance.now();
   let tokens = 0;

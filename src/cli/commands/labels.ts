@@ -2,6 +2,7 @@
  * `labels`: build the exact training labels for a dataset, as the trainer will, and show them.
  * Writes one JSON line per example, {"input_ids": [...], "labels": [...]} (unshifted, -100 = no loss), and prints the
  * first examples with trained tokens highlighted. Bad rows and unlabelable examples go to stderr with their line.
+ * Assistant turns marked not trained (weight 0) are masked in every mode, exactly as `train` masks them.
  */
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,6 +91,7 @@ export async function run(args: string[]): Promise<number> {
   let failed = 0;
   let trained = 0;
   let total = 0;
+  let masked = 0;
   for await (const batch of parseDatasetStream(createReadStream(dataPath), { filename: dataPath, format })) {
     for (const e of batch.errors) console.error(`line ${e.line}: ${e.reason}`);
     badRows += batch.errors.length;
@@ -105,6 +107,7 @@ export async function run(args: string[]): Promise<number> {
       }
       labeled++;
       trained += ex.trainedCount;
+      if (ex.targetCount === 0) masked++;
       total += ex.inputIds.length;
       if (out) out.write(JSON.stringify({ input_ids: ex.inputIds, labels: ex.labels }) + '\n');
       if (labeled <= show) console.log(renderLabeled(tokenizer, ex, { color, title: `example ${labeled} (line ${row.line})` }) + '\n');
@@ -117,6 +120,7 @@ export async function run(args: string[]): Promise<number> {
     `${labeled} example${labeled === 1 ? '' : 's'} labeled (${trained} of ${total} tokens trained, ${pct}%)` +
       (badRows ? `, ${badRows} bad row${badRows === 1 ? '' : 's'}` : '') +
       (failed ? `, ${failed} could not be labeled` : '') +
+      (masked ? `, ${masked} fully masked (all -100 after the shift: \`train\` skips ${masked === 1 ? 'it' : 'them'})` : '') +
       (outPath ? ` → ${outPath}` : ''),
   );
   if (labeled === 0) {

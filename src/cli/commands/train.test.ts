@@ -48,6 +48,7 @@ describe('train command', () => {
     expect(r.stderr).toContain('line 3: missing field "output"');
     expect(r.stderr).toMatch(/line 6: invalid JSON/);
     expect(r.stderr).toMatch(/^GPU: .+/m); // names the adapter, and says "(CPU, software)" on SwiftShader
+    expect(r.stdout).toMatch(/^GPU memory: ~[\d.]+ (KiB|MiB|GiB) \(weights .+, activations .+\); largest buffer/m);
     expect(r.stdout).toContain('6 training examples');
     expect(r.stdout).toContain('1 validation');
 
@@ -137,6 +138,16 @@ describe('train command', () => {
     const g = await runCli(['generate', '--model', out, '--prompt', 'Hi', '--max-tokens', '2', '--temperature', '0']);
     expect(g.code, g.stderr).toBe(0);
     expect(g.stderr).toMatch(/\[\d+ tokens?, stopped: (max-tokens|eos)/);
+  }, 180_000);
+
+  it('refuses a run whose GPU memory plan cannot fit, before loading the weights, and says what would fit', async () => {
+    // 300000 × 64 tokens: every (tokens × MLP width) activation is far over SwiftShader's 1 GiB buffer limit.
+    const r = await runCli(['train', ...COMMON, '--out', join(tmp, 'huge'), '--batch', '300000', '--max-length', '64']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^GPU memory: ~\d+ GiB/m);
+    expect(r.stderr).toMatch(/error: This run cannot fit on this GPU\. The activation [\w.]+ needs a [\d.]+ GiB buffer, but this GPU's maxBufferSize is 1 GiB/);
+    expect(r.stderr).toMatch(/It would fit with .*batch size \d+ \(~[\d.]+ \w+\)\. \(.*--batch \d+ \(~/);
+    expect(existsSync(join(tmp, 'huge'))).toBe(false);
   }, 180_000);
 
   it('rejects bad input with a clear message before touching the GPU', async () => {

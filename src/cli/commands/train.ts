@@ -5,6 +5,7 @@
  * current step and still writes the output.
  */
 import { createReadStream, existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
 import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
@@ -17,10 +18,14 @@ import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
 import { openModelDir } from '../../node/modelDir.ts';
 import { loadModelWeights } from '../../engine/loadModel.ts';
-import { defaultLoraConfig, resolveLoraTargets } from '../../engine/model/lora.ts';
+import { resolveWeightFormat } from '../../engine/transformer/weights.ts';
+import { formatMemory } from '../../engine/transformer/memory.ts';
+import { planRunMemory } from '../../train/memory.ts';
+import { resolveLoraTargets } from '../../engine/model/lora.ts';
 import type { ScheduleKind } from '../../engine/train/schedule.ts';
-import { shuffled, type TrainingExample } from '../../train/data.ts';
-import { DEFAULT_RUN, runTraining, type RunConfig, type RunPlan } from '../../train/run.ts';
+import { OVERLONG_ACTIONS, describeOverlong, shuffled, type TrainingExample } from '../../train/data.ts';
+import { NothingToTrainError, planRun } from '../../train/plan.ts';
+import { DEFAULT_RUN, makeLoraConfig, runTraining, type RunConfig, type RunPlan } from '../../train/run.ts';
 
 export const summary = 'fine-tune a LoRA adapter (or the full model) on a dataset file (--model --data --out)';
 
@@ -38,14 +43,16 @@ const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [opt
   --mode MODE            ${MODES.join(' | ')} (default assistant-only)
   --template NAME|FILE   a preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) or a Jinja file; default: the tokenizer's
   --system TEXT          default system prompt for examples without one
-  --max-length N         tokens per example, longer ones are truncated (default 256; capped at the model's limit)
+  --max-length N         tokens per example (default 256; capped at the model's limit)
+  --overlong ACTION      truncate | skip: what to do with longer examples (default truncate, from the right)
   --no-train-eos         do not train the end-of-turn token after each response
   --eval-split F         fraction held out for validation when the data has no split (default 0.1; 0 = none)
   --eval-every N         evaluate every N steps (default: only at the end)
  LoRA (default) or full fine-tuning:
   --r N --alpha A        rank and alpha (default ${DL.r}, ${DL.alpha})
   --dropout P            LoRA dropout (default ${DL.dropout})
-  --targets LIST         comma-separated module names, or all-linear (default ${(DL.targetModules as string[]).join(',')})
+  --targets LIST         comma-separated module names, all-linear, or attention (default: attention = every
+                         attention projection of the model's family, e.g. q_proj,k_proj,v_proj,o_proj; GPT-2: c_attn,attn.c_proj)
   --rslora               scale by alpha/√r (rank-stabilised LoRA)
   --full                 train every weight and write a full model directory instead of an adapter
  Optimisation:
@@ -67,7 +74,7 @@ const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [opt
 Ctrl+C stops after the current step and writes the output (exit code 130); press it twice to quit at once.`;
 
 const KNOWN = [
-  'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'no-train-eos', 'eval-split',
+  'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'overlong', 'no-train-eos', 'eval-split',
   'eval-every', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'full', 'lr', 'schedule', 'warmup-ratio', 'weight-decay',
   'max-grad-norm', 'batch', 'grad-accum', 'epochs', 'max-steps', 'pack', 'seed', 'recompute', 'checkpoint-every', 'resume',
 ];
@@ -83,9 +90,11 @@ function runConfig(p: ParsedArgs): RunConfig {
   for (const f of ['r', 'alpha', 'dropout', 'targets', 'rslora'])
     if (full && p.flags.has(f)) throw new Error(`--${f} is a LoRA setting; it cannot be combined with --full`);
   const targets = optionalString(p, 'targets');
-  const targetModules = targets === undefined ? DL.targetModules : targets.toLowerCase() === 'all-linear' ? 'all-linear' : targets.split(',').map((s) => s.trim()).filter(Boolean);
+  const preset = targets?.toLowerCase();
+  const targetModules = targets === undefined ? DL.targetModules : preset === 'all-linear' || preset === 'attention' ? preset : targets.split(',').map((s) => s.trim()).filter(Boolean);
   if (Array.isArray(targetModules) && targetModules.length === 0) throw new Error('--targets needs module names (e.g. q_proj,v_proj) or all-linear');
   const system = optionalString(p, 'system');
+  const overlong = oneOf(p, 'overlong', OVERLONG_ACTIONS, 'truncate');
   return {
     label: {
       mode: oneOf(p, 'mode', MODES, 'assistant-only'),
@@ -93,6 +102,8 @@ function runConfig(p: ParsedArgs): RunConfig {
       template: resolveTemplate(optionalString(p, 'template')),
       ...(system !== undefined ? { systemPrompt: system } : {}),
       maxLength: intFlag(p, 'max-length', 256, 2),
+      // Only when not the default, so checkpoints written before the flag existed still resume.
+      ...(overlong === 'skip' ? { overlong } : {}),
     },
     lora: full ? null : {
       r: intFlag(p, 'r', DL.r, 1), alpha: positiveFlag(p, 'alpha', DL.alpha), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
@@ -149,11 +160,14 @@ async function readDataset(path: string, format: FormatId | undefined, evalSplit
   return { examples, lines, badRows, hash: `${examples.length}:${(h >>> 0).toString(16)}` };
 }
 
-function reportPlan(plan: RunPlan, lines: number[]): void {
+function reportPlan(plan: RunPlan, lines: number[], evalSplit: number): void {
   for (const s of plan.skipped) console.error(`line ${lines[s.index]}: skipped: ${s.reason}`);
   const shown = plan.warnings.slice(0, 5);
   for (const w of shown) console.error(`warning: ${w}`);
   if (plan.warnings.length > shown.length) console.error(`warning: … and ${plan.warnings.length - shown.length} more`);
+  const overlong = describeOverlong(plan.overlong);
+  if (overlong) console.error(`note: ${overlong}${plan.overlong!.action === 'truncate' ? ' (--overlong skip leaves them out)' : ''}`);
+  if (plan.evalNote) console.error(`note: ${plan.evalNote}${evalSplit > 0 ? '' : ' (--eval-split 0)'}`);
   console.log(
     `${plan.trainExamples} training example${plan.trainExamples === 1 ? '' : 's'} (${plan.trainedTokens} trained tokens), ` +
       `${plan.validationExamples} validation; ${plan.totalSteps} step${plan.totalSteps === 1 ? '' : 's'} (${plan.stepsPerEpoch} per epoch)`,
@@ -185,11 +199,23 @@ export async function run(args: string[]): Promise<number> {
   if (cfg.lora) {
     // Same resolution runTraining does, so a bad --targets fails here, before the model is loaded.
     const l = cfg.lora;
-    resolveLoraTargets(model.config, defaultLoraConfig(model.config, { r: l.r, loraAlpha: l.alpha, loraDropout: l.dropout, useRslora: l.useRslora, targetModules: l.targetModules }));
+    resolveLoraTargets(model.config, makeLoraConfig(model.config, l));
   }
   cfg.baseModelName = typeof model.configJson._name_or_path === 'string' && model.configJson._name_or_path ? model.configJson._name_or_path : resolve(modelPath);
   const tokenizer = await loadDirTokenizer(modelPath);
   const data = await readDataset(dataPath, format, evalSplit, cfg.seed);
+  // A run with nothing to train on (every example fully masked, too long, or unlabelable) is refused here, before
+  // the GPU: runTraining would refuse the same way, later.
+  let plan: RunPlan;
+  try {
+    plan = planRun(tokenizer, data.examples, cfg).plan;
+  } catch (e) {
+    if (!(e instanceof NothingToTrainError)) throw e;
+    for (const s of e.skipped) console.error(`line ${data.lines[s.index]}: skipped: ${s.reason}`);
+    console.error(`error: ${e.message}`);
+    return 1;
+  }
+  reportPlan(plan, data.lines, evalSplit);
   // What decides the trajectory (not how often we evaluate/checkpoint, nor where the model folder is).
   const { evalEvery: _e, checkpointEvery: _c, baseModelName: _b, ...trajectory } = cfg;
   const identity: CheckpointIdentity = { ...trajectory, model: model.configJson, data: data.hash, evalSplit };
@@ -206,20 +232,32 @@ export async function run(args: string[]): Promise<number> {
   try {
     const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
     console.error(`GPU: ${gpu.adapter.description || 'unnamed adapter'}${gpu.adapter.isSoftware ? ' (CPU, software)' : ''}`);
+    // The run's GPU memory, planned as runTraining plans (and refuses) it — before the weights are loaded.
+    const limits = gpu.device.limits;
+    const memory = planRunMemory(model.config, cfg, {
+      maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, isSoftware: gpu.adapter.isSoftware, hostMemoryBytes: totalmem(),
+    }, resolveWeightFormat(gpu));
+    console.log(memory.summary);
+    // The same suggestions as flags: --recompute, --max-length N, --batch N.
+    const flags = memory.suggestions.map((x) => {
+      const set = x.change === 'maxLength' ? `--max-length ${x.value}` : x.change === 'batch' ? `--batch ${x.value}` : '';
+      return `${[x.recompute && !cfg.recompute ? '--recompute' : '', set].filter(Boolean).join(' ')} (~${formatMemory(x.total)})`;
+    });
+    if (memory.refusal) {
+      console.error(`error: ${memory.refusal}${flags.length ? ` (${flags.join(', or ')})` : ''}`);
+      return 1;
+    }
+    for (const w of memory.plan.warnings) console.error(`warning: ${w}${flags.length ? ` Under ${formatMemory(memory.plan.budget)} with ${flags.join(', or ')}.` : ''}`);
     const { weights } = await loadModelWeights(gpu, model.config, { source: model.source });
     const progress = new Progress(process.stdout);
     const losses: number[] = [];
-    let plan: RunPlan | null = null;
     const started = performance.now();
     if (checkpoint) console.log(`resuming from step ${checkpoint.snapshot.step}`);
     const result = await runTraining(gpu, model.config, weights, tokenizer, data.examples, cfg, {
-      onPlan: (pl) => {
-        plan = pl;
-        reportPlan(pl, data.lines);
-      },
+      onPlan: (pl) => (plan = pl),
       onStep: (s) => {
         losses.push(s.loss);
-        const total = plan!.totalSteps;
+        const total = plan.totalSteps;
         progress.log(`step ${s.step}/${total}  loss ${s.loss.toFixed(4)}  lr ${s.lr.toExponential(2)}  grad-norm ${s.gradNorm.toFixed(3)}  ${Math.round(s.tokensPerSec)} tok/s`);
         progress.update({ step: s.step, total, loss: s.loss, lr: s.lr, tokensPerSec: s.tokensPerSec, elapsed: s.elapsed, startStep: checkpoint?.snapshot.step });
       },
@@ -237,8 +275,8 @@ export async function run(args: string[]): Promise<number> {
     }
     const recent = losses.slice(-10);
     const summaryInfo = {
-      modelDir: resolve(modelPath), dataPath: resolve(dataPath), run: cfg, result, totalSteps: plan!.totalSteps,
-      trainExamples: plan!.trainExamples, validationExamples: plan!.validationExamples,
+      modelDir: resolve(modelPath), dataPath: resolve(dataPath), run: cfg, result, totalSteps: plan.totalSteps,
+      trainExamples: plan.trainExamples, validationExamples: plan.validationExamples,
       lastLoss: losses.at(-1) ?? null, recentLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
       seconds: (performance.now() - started) / 1000,
     };
@@ -249,7 +287,7 @@ export async function run(args: string[]): Promise<number> {
       console.error(`error: training produced NaN/Inf after step ${result.steps}; the ${what} in ${outDir} holds the last good parameters. Lower --lr or check the data.`);
       return 1;
     }
-    const evalPart = result.finalEvalLoss !== null ? `, eval loss ${result.finalEvalLoss.toFixed(4)}` : '';
+    const evalPart = result.finalEvalLoss !== null ? `, eval loss ${result.finalEvalLoss.toFixed(4)}` : plan.evalNote ? ', no eval (empty held-out split)' : '';
     console.log(`${result.reason === 'stopped' ? 'stopped' : 'done'} after ${result.steps} step${result.steps === 1 ? '' : 's'}: loss ${summaryInfo.lastLoss?.toFixed(4) ?? '—'}${evalPart} → ${what} written to ${outDir}`);
     return result.reason === 'stopped' ? 130 : 0;
   } finally {

@@ -6,6 +6,7 @@ import type { StudioTokenizer } from '../../text/tokenizer';
 import { useStudio } from '../../store';
 import { TokenChips } from './TokenChips';
 import { useLabelSettings } from './useLabelSettings';
+import { MODE_HINTS } from '../train/runConfig';
 
 const MODES: { id: MaskMode; label: string }[] = [
   { id: 'assistant-only', label: 'Assistant turns' },
@@ -51,6 +52,7 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
   const { mode, trainEos } = settings.options;
   const body = useDeferredValue(example);
   const result = useMemo(() => (tokenizer ? label(tokenizer, body, settings.options, systemPrompt) : null), [tokenizer, body, settings.options, systemPrompt]);
+  const unticked = body.kind === 'chat' ? body.messages.filter((m) => m.role === 'assistant' && m.weight === 0).length : 0;
 
   return (
     <section className="ds-tokens" aria-label="Tokens and labels" data-testid="token-view">
@@ -59,6 +61,12 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
         {tokenizer && result && typeof result !== 'string' && (
           <span className="ds-tokens__counts" data-testid="token-counts">
             {result.inputIds.length} tokens · <strong className="ds-tokens__trained">{result.trainedCount} trained</strong> · {result.maskedCount} masked
+            {unticked > 0 && (
+              <span data-testid="token-unticked" title="Replies whose “train” box is unticked are masked in every mode">
+                {' '}
+                · {unticked} unticked repl{unticked === 1 ? 'y' : 'ies'} not trained
+              </span>
+            )}
           </span>
         )}
         <span className="ds-spacer" />
@@ -72,7 +80,7 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
             >
               <option value="">As in Train settings ({MODES.find((m) => m.id === settings.trainMode)?.label})</option>
               {MODES.map((m) => (
-                <option key={m.id} value={m.id}>Preview: {m.label}</option>
+                <option key={m.id} value={m.id} title={MODE_HINTS[m.id]}>Preview: {m.label}</option>
               ))}
             </select>
             <label className="ds-check" title="Train the end-of-turn token, so the model learns to stop">

@@ -42,7 +42,7 @@ function AdapterFiles({ run }: { run: RunView }) {
       <dl className="kv exp-facts">
         <div className="kv__row"><dt>Base model</dt><dd>{baseModelOf(run)}</dd></div>
         {c && <div className="kv__row"><dt>Data</dt><dd>{run.datasetName} · {MODE_LABELS[c.label.mode]} · {run.examples.length} examples</dd></div>}
-        {c?.lora && <div className="kv__row"><dt>LoRA</dt><dd>r = {c.lora.r}, α = {c.lora.alpha}{c.lora.useRslora ? ' (rsLoRA)' : ''}, targets {c.lora.targetModules === 'all-linear' ? 'all linear' : c.lora.targetModules.join(', ')}</dd></div>}
+        {c?.lora && <div className="kv__row"><dt>LoRA</dt><dd>r = {c.lora.r}, α = {c.lora.alpha}{c.lora.useRslora ? ' (rsLoRA)' : ''}, targets {c.lora.targetModules === 'all-linear' ? 'all linear' : c.lora.targetModules === 'attention' ? 'attention projections' : c.lora.targetModules.join(', ')}</dd></div>}
         {last && <div className="kv__row"><dt>Training</dt><dd>{last.step} steps · loss {formatLoss(run.firstLoss)} → {formatLoss(run.lastLoss)}{run.evals.length ? ` · validation ${formatLoss(run.evals[run.evals.length - 1].loss)}` : ''}</dd></div>}
       </dl>
       <ul className="exp-files">

@@ -1,11 +1,13 @@
+import { useEffect } from 'react';
 import { useStudio } from '../../store';
 import { setTrainForm } from '../../store/slices/train';
 import type { ExampleBody, MaskMode } from '../../data/types';
 import { FULL_MODE_GOTCHA } from '../../data/labels';
 import { TEMPLATE_PRESETS, splitMarkers } from '../../data/templates';
 import { useDatasets } from '../dataset/hooks';
+import { routeHref } from '../shell/routes';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
-import { MODE_HINTS, MODE_LABELS, recommendedMode, type FormProblem } from './runConfig';
+import { MODE_HINTS, MODE_LABELS, WEIGHT_NOTE, pickDataset, recommendedMode, type FormProblem } from './runConfig';
 
 const MODES: MaskMode[] = ['assistant-only', 'completion-only', 'last-turn', 'per-turn-weights', 'full'];
 
@@ -14,7 +16,14 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
   const form = useStudio((s) => s.trainForm);
   const tokenizer = useStudio((s) => s.tokenizer);
   const datasets = useDatasets();
+  const active = useStudio((s) => s.activeDatasetId);
   const err = (f: string) => problems.find((p) => p.field === f)?.message;
+  // The only dataset, or the last edited, is preselected (and a deleted one replaced), so a first visit shows no error.
+  useEffect(() => {
+    if (!datasets || locked) return;
+    const pick = pickDataset(datasets, form.datasetId, active);
+    if (pick !== form.datasetId) setTrainForm({ datasetId: pick });
+  }, [datasets, form.datasetId, active, locked]);
   const recommended = recommendedMode(kinds);
   const mode = form.mode ?? recommended;
   const preset = TEMPLATE_PRESETS.find((p) => p.id === form.template);
@@ -28,16 +37,25 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
           testId="train-dataset"
           disabled={locked}
           value={form.datasetId ?? ''}
-          error={datasets && datasets.length === 0 ? 'Create a dataset in the Dataset section first.' : err('datasetId')}
+          hint={
+            datasets && datasets.length === 0 ? (
+              <>
+                No dataset yet: <a href={routeHref('dataset')}>create one in the Dataset section</a>.
+              </>
+            ) : undefined
+          }
           onChange={(v) => setTrainForm({ datasetId: v || null })}
-          options={[{ value: '', label: datasets ? 'Choose a dataset…' : 'Loading…' }, ...(datasets ?? []).map((d) => ({ value: d.id, label: d.name }))]}
+          options={[
+            ...(form.datasetId ? [] : [{ value: '', label: datasets ? (datasets.length ? 'Choose a dataset…' : 'No datasets yet') : 'Loading…' }]),
+            ...(datasets ?? []).map((d) => ({ value: d.id, label: d.name })),
+          ]}
         />
         <SelectField
           label="Which tokens are trained"
           testId="train-mode"
           disabled={locked}
           value={form.mode ?? 'recommended'}
-          hint={kinds.size || form.mode ? MODE_HINTS[mode] : 'Assistant turns for chats, the completion for pairs.'}
+          hint={`${kinds.size || form.mode ? MODE_HINTS[mode] : 'Assistant turns for chats, the completion for pairs.'}${kinds.has('chat') || !kinds.size ? ` ${WEIGHT_NOTE}` : ''}`}
           onChange={(v) => setTrainForm({ mode: v === 'recommended' ? null : (v as MaskMode) })}
           options={[
             { value: 'recommended', label: kinds.size ? `${MODE_LABELS[recommended]} (recommended)` : 'Recommended for the dataset' },
@@ -54,7 +72,19 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
           onChange={(v) => setTrainForm({ template: v })}
           options={[{ value: 'model', label: tokenizer && !tokenizer.chatTemplate ? "Model's chat template (none)" : "Model's chat template" }, ...TEMPLATE_PRESETS.map((p) => ({ value: p.id, label: p.name }))]}
         />
-        <NumberField label="Max length (tokens)" testId="train-max-length" disabled={locked} value={form.maxLength} error={err('maxLength')} onChange={(v) => setTrainForm({ maxLength: v })} hint="Longer examples are truncated." />
+        <NumberField label="Max length (tokens)" testId="train-max-length" disabled={locked} value={form.maxLength} error={err('maxLength')} onChange={(v) => setTrainForm({ maxLength: v })} hint={`Longer examples are ${form.overlong === 'skip' ? 'skipped' : 'truncated'} (see the plan for how many).`} />
+        <SelectField
+          label="Longer examples"
+          testId="train-overlong"
+          disabled={locked}
+          value={form.overlong}
+          hint={form.overlong === 'skip' ? 'Left out of the run.' : 'Cut from the right: what is past the max length is not trained.'}
+          onChange={(v) => setTrainForm({ overlong: v })}
+          options={[
+            { value: 'truncate', label: 'Truncate to the max length' },
+            { value: 'skip', label: 'Skip them' },
+          ]}
+        />
         <CheckField label="Train the end-of-turn token" testId="train-eos" disabled={locked} checked={form.trainEos} onChange={(v) => setTrainForm({ trainEos: v })} hint="So the model learns to stop." />
       </div>
       {mode === 'full' && (kinds.has('chat') || kinds.has('pair')) && (

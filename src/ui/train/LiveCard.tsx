@@ -8,10 +8,10 @@ import type { RunView } from './runsView';
 
 export const PALETTE = ['#2b59c3', '#d9480f', '#13a08d', '#9c36b5', '#b08900', '#c2255c'];
 
-function Stat({ label, value, testId, data }: { label: string; value: string; testId?: string; data?: Record<string, string> }) {
+function Stat({ label, value, testId, data, title }: { label: string; value: string; testId?: string; data?: Record<string, string>; title?: string }) {
   const attrs = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
-    <div className="stat" data-testid={testId} {...attrs}>
+    <div className="stat" data-testid={testId} title={title} {...attrs}>
       <span className="stat__label">{label}</span>
       <span className="stat__value">{value}</span>
     </div>
@@ -57,7 +57,12 @@ export function LiveCard({ runs }: { runs: RunView[] | undefined }) {
             <Stat label="Step" value={`${last?.step ?? live.resumedFrom ?? 0} / ${total || '…'}`} testId="live-step" data={{ step: String(last?.step ?? live.resumedFrom ?? 0), total: String(total) }} />
             <Stat label="Epoch" value={last ? String(last.epoch + 1) : '—'} />
             <Stat label="Loss" value={formatLoss(last?.loss)} testId="live-loss" data={{ loss: String(last?.loss ?? '') }} />
-            <Stat label="Val. loss" value={formatLoss(live.evals[live.evals.length - 1]?.loss)} />
+            <Stat
+              label="Val. loss"
+              testId="live-val-loss"
+              value={live.plan?.evalNote ? 'no held-out split' : formatLoss(live.evals[live.evals.length - 1]?.loss)}
+              title={live.plan?.evalNote ?? undefined}
+            />
             <Stat label="Learning rate" value={last ? last.lr.toExponential(2) : '—'} />
             <Stat label="Grad norm" value={last ? last.gradNorm.toFixed(3) : '—'} />
             <Stat label="Tokens/s" value={last ? last.tokensPerSec.toFixed(0) : '—'} />

@@ -1,11 +1,13 @@
 import { useStudio } from '../../store';
 import type { RunPlan } from '../../train/run';
+import { describeOverlong } from '../../train/data';
 import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { compareMasking, startTraining } from './controller';
 import type { PlanPreview } from './planPreview';
 
 function PlanFacts({ plan }: { plan: RunPlan }) {
+  const overlong = describeOverlong(plan.overlong);
   return (
     <>
       <dl className="kv trn-plan" data-testid="plan">
@@ -15,8 +17,20 @@ function PlanFacts({ plan }: { plan: RunPlan }) {
         </div>
         <div className="kv__row">
           <dt>Validation examples</dt>
-          <dd data-testid="plan-validation">{plan.validationExamples || <span className="muted">none (mark some as validation in the dataset)</span>}</dd>
+          <dd data-testid="plan-validation">
+            {plan.validationExamples || (
+              <span className="muted" data-testid="plan-eval-note">
+                none — {plan.evalNote ?? 'no evaluation'}. Mark some examples as validation in the dataset to measure held-out loss.
+              </span>
+            )}
+          </dd>
         </div>
+        {plan.overlong && (
+          <div className="kv__row">
+            <dt>Over {plan.overlong.maxLength} tokens</dt>
+            <dd data-testid="plan-overlong">{overlong ?? 'none'}</dd>
+          </div>
+        )}
         <div className="kv__row">
           <dt>Skipped</dt>
           <dd data-testid="plan-skipped">{plan.skipped.length}</dd>
@@ -59,7 +73,7 @@ function PlanFacts({ plan }: { plan: RunPlan }) {
 }
 
 /** What the run will do, and the buttons that start it. */
-export function PlanCard({ preview, canStart, why }: { preview: PlanPreview; canStart: boolean; why: string | null }) {
+export function PlanCard({ preview, canStart, why, empty }: { preview: PlanPreview; canStart: boolean; why: string | null; empty?: string | null }) {
   const live = useStudio((s) => s.liveRun);
   const plan = live?.plan ?? (preview && 'plan' in preview ? preview.plan : null);
   return (
@@ -71,7 +85,7 @@ export function PlanCard({ preview, canStart, why }: { preview: PlanPreview; can
         </p>
       )}
       {!plan && preview && 'tooBig' in preview && <p className="muted">{preview.tooBig.toLocaleString('en-US')} examples: the plan is computed when the run starts.</p>}
-      {!plan && !preview && <p className="muted">Choose a dataset to see how many examples and tokens will be trained.</p>}
+      {!plan && !preview && <p className="muted">{empty ?? 'Choose a dataset to see how many examples and tokens will be trained.'}</p>}
       {!live && (
         <div className="trn-start">
           <Button variant="primary" disabled={!canStart} onClick={() => void startTraining()} data-testid="train-start">
@@ -80,7 +94,7 @@ export function PlanCard({ preview, canStart, why }: { preview: PlanPreview; can
           <Button variant="secondary" disabled={!canStart} onClick={() => void compareMasking()} data-testid="train-compare" title="Train the same data twice, with and without loss masking, one after the other">
             Compare masking
           </Button>
-          {why && <p className="fld__hint">{why}</p>}
+          {why && !(preview && 'error' in preview && preview.error === why) && <p className="fld__hint">{why}</p>}
         </div>
       )}
     </Card>

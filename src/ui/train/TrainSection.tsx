@@ -14,6 +14,8 @@ import { DataSettings } from './DataSettings';
 import { MethodSettings } from './MethodSettings';
 import { OptimSettings } from './OptimSettings';
 import { PlanCard } from './PlanCard';
+import { MemoryCard } from './MemoryCard';
+import { useRunMemory } from './memoryView';
 import { LiveCard } from './LiveCard';
 import { RunsList } from './RunsList';
 import { usePlanPreview } from './planPreview';
@@ -52,7 +54,9 @@ export function TrainSection() {
   const problems = formProblems(form, model?.config ?? null, !!tokenizer?.chatTemplate);
   const run = model && problems.length === 0 ? toRunConfig(form, form.mode ?? recommendedMode(kinds), model.config, dataset?.systemPrompt ?? '') : null;
   const preview = usePlanPreview(tokenizer, examples, run);
-  const why = !gpuReady ? 'The GPU is not ready.' : !model ? 'Load a model first.' : problems[0]?.message ?? (preview && 'error' in preview ? preview.error : null);
+  // The GPU memory the run needs; a buffer over a device limit refuses it here as runTraining would.
+  const memory = useRunMemory(model?.config ?? null, run);
+  const why = !gpuReady ? 'The GPU is not ready.' : !model ? 'Load a model first.' : problems[0]?.message ?? (preview && 'error' in preview ? preview.error : null) ?? (memory?.refusal ? 'This run cannot fit on this GPU: see GPU memory for what would.' : null);
 
   return (
     <section aria-labelledby="train-title" className="page trn" data-testid="train-section">
@@ -75,7 +79,13 @@ export function TrainSection() {
           <OptimSettings problems={problems} locked={!!live} />
         </Card>
         <div className="trn-side">
-          <PlanCard preview={preview} canStart={!why && !live && !!run} why={live ? null : why} />
+          <PlanCard
+            preview={preview}
+            canStart={!why && !live && !!run}
+            why={live ? null : why}
+            empty={examples && examples.length === 0 && dataset ? `“${dataset.name}” has no examples yet.` : !model && examples?.length ? 'Load a model to see how many examples and tokens will be trained.' : null}
+          />
+          {!live && <MemoryCard memory={memory} />}
         </div>
       </div>
       <LiveCard runs={runs} />

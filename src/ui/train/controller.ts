@@ -13,6 +13,7 @@ import { engine } from '../../worker/client';
 import type { EngineEvent } from '../../worker/protocol';
 import { markWorkerAdapter, setChartRuns, setLive, setTrainMessage, toggleChartRun, trainState, updateLive, type LiveRun } from '../../store/slices/train';
 import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig } from './runConfig';
+import { PREVIEW_LIMIT, computePlan } from './planPreview';
 
 export const RUN_LOCK_PREFIX = 'studio-run:';
 const FLUSH_MS = 5000;
@@ -63,6 +64,15 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
   const kinds = new Set<ExampleBody['kind']>(rows.map((e) => e.body.kind));
   const mode = opts.mode ?? form.mode ?? recommendedMode(kinds);
   const config = toRunConfig(form, mode, model.config, dataset.systemPrompt);
+  // Refuse here, with the reason, when nothing would be trained (the Worker would refuse the same way, later).
+  // Larger datasets are planned by the Worker only, which reports the same reason as a failed run.
+  if (s.tokenizer && rows.length <= PREVIEW_LIMIT) {
+    try {
+      computePlan(s.tokenizer, rows, config);
+    } catch (e) {
+      return fail('Cannot start training', e instanceof Error ? e.message : String(e));
+    }
+  }
   const run = await createRun({
     datasetId: dataset.id, name: `${dataset.name} · ${MODE_LABELS[mode]}`, status: 'running', datasetName: dataset.name,
     modelName: model.name, modelSource: s.modelSource ?? '', config, templateChoice: form.template, examples, plan: null,
@@ -161,7 +171,11 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
         text: `The adapter keeps the last good state (step ${done.steps}). Lower the learning rate or the grad-clip norm, or check for very long examples, then train again.`,
       });
     else if (status === 'stopped') setTrainMessage({ tone: 'info', runId: run.id, title: `Stopped at step ${done.steps}`, text: 'The adapter of the steps done so far was kept and can be tried and exported; the run can also be continued from where it stopped.' });
-    else setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : ''}.` });
+    else {
+      const plan = trainState().liveRun?.plan ?? run.plan;
+      const evalPart = done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : plan?.evalNote ? ` (${plan.evalNote})` : '';
+      setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${evalPart}.` });
+    }
     return { ...run, ...patch } as Run;
   } catch (e) {
     let message = e instanceof Error ? e.message : String(e);

@@ -6,24 +6,16 @@
 import { useEffect, useState } from 'react';
 import type { Example } from '../../data/types';
 import type { StudioTokenizer } from '../../text/tokenizer';
-import { epochBatches, prepareExamples } from '../../train/data';
+import { planRun } from '../../train/plan';
 import type { RunConfig, RunPlan } from '../../train/run';
 
 export const PREVIEW_LIMIT = 3000;
 
 export type PlanPreview = { plan: RunPlan } | { error: string } | { tooBig: number } | null;
 
+/** The plan runTraining will make (the same planRun); throws NothingToTrainError with the reason. */
 export function computePlan(tokenizer: StudioTokenizer, examples: Example[], run: RunConfig): RunPlan {
-  const data = prepareExamples(tokenizer, examples.map((e) => ({ body: e.body, split: e.split })), run.label);
-  if (data.train.length === 0) throw new Error(`Nothing to train on: ${data.skipped[0]?.reason ?? 'no training examples'}.`);
-  const padId = tokenizer.padId ?? tokenizer.eosId ?? 0;
-  const micro = epochBatches(data.train, { batchSize: run.batchSize, maxLength: run.label.maxLength, padId, pack: run.pack, seed: run.seed }).length;
-  const perEpoch = Math.ceil(micro / run.gradAccum);
-  const totalSteps = run.maxSteps > 0 ? Math.min(run.maxSteps, perEpoch * run.epochs) : perEpoch * run.epochs;
-  return {
-    trainExamples: data.train.length, validationExamples: data.validation.length, skipped: data.skipped, warnings: data.warnings,
-    stepsPerEpoch: perEpoch, totalSteps, trainedTokens: data.train.reduce((a, e) => a + e.trainedCount, 0),
-  };
+  return planRun(tokenizer, examples.map((e) => ({ body: e.body, split: e.split })), run).plan;
 }
 
 export function usePlanPreview(tokenizer: StudioTokenizer | null, examples: Example[] | undefined, run: RunConfig | null): PlanPreview {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tinyModel } from '../../engine/model/tiny';
 import { getPreset } from '../../data/templates';
-import { DEFAULT_FORM, comparisonMode, formProblems, recommendedMode, targetModules, toRunConfig } from './runConfig';
+import type { Dataset } from '../../data/types';
+import { DEFAULT_FORM, comparisonMode, formProblems, pickDataset, recommendedMode, targetModules, toRunConfig } from './runConfig';
 
 const llama = tinyModel('llama', 1).config;
 const gpt2 = tinyModel('gpt2', 1).config;
@@ -25,7 +26,8 @@ describe('train form → RunConfig', () => {
   it('builds the label config, LoRA or full mode, and passes the optimizer settings through', () => {
     const form = { ...DEFAULT_FORM, datasetId: 'd', template: 'alpaca' as const, maxLength: 64, lr: 1e-3, method: 'lora' as const, rslora: true };
     const cfg = toRunConfig(form, 'completion-only', llama, 'Be brief.');
-    expect(cfg.label).toEqual({ mode: 'completion-only', trainEos: true, template: getPreset('alpaca')!.template, systemPrompt: 'Be brief.', maxLength: 64 });
+    expect(cfg.label).toEqual({ mode: 'completion-only', trainEos: true, template: getPreset('alpaca')!.template, systemPrompt: 'Be brief.', maxLength: 64, overlong: 'truncate' });
+    expect(toRunConfig({ ...form, overlong: 'skip' }, 'completion-only', llama, '').label.overlong).toBe('skip');
     expect(cfg.lora).toMatchObject({ r: 8, alpha: 16, useRslora: true, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] });
     expect(cfg.lr).toBe(1e-3);
     expect(toRunConfig({ ...form, method: 'full', template: 'model' }, 'full', llama, '').lora).toBeNull();
@@ -37,5 +39,21 @@ describe('train form → RunConfig', () => {
     const bad = formProblems({ ...DEFAULT_FORM, datasetId: null, lr: 0, batchSize: 1.5, maxLength: 100, targets: 'custom', customTargets: '' }, llama, false);
     expect(bad.map((p) => p.field).sort()).toEqual(['batchSize', 'customTargets', 'datasetId', 'lr', 'maxLength', 'template']);
     expect(bad.find((p) => p.field === 'maxLength')!.message).toContain(`at most ${llama.maxTrainLength}`);
+  });
+
+  it('preselects the chosen dataset while it exists, else the only one, else the last edited', () => {
+    const ds = (id: string, createdAt: number, updatedAt: number): Dataset => ({ id, name: id, description: '', systemPrompt: '', createdAt, updatedAt });
+    const a = ds('a', 1, 50), b = ds('b', 2, 90), c = ds('c', 3, 20);
+    expect(pickDataset([], null)).toBeNull();
+    expect(pickDataset([], 'gone')).toBeNull();
+    expect(pickDataset([c], null)).toBe('c');
+    expect(pickDataset([a, b, c], null)).toBe('b');
+    expect(pickDataset([a, b, c], 'c')).toBe('c');
+    expect(pickDataset([a, b, c], 'deleted')).toBe('b');
+    // Same updatedAt (created together, e.g. starters): the one open in the Dataset section, else the newest.
+    const s1 = ds('s1', 5, 100), s2 = ds('s2', 6, 100), s3 = ds('s3', 7, 100);
+    expect(pickDataset([s1, s2, s3], null)).toBe('s3');
+    expect(pickDataset([s1, s2, s3], null, 's1')).toBe('s1');
+    expect(pickDataset([s3, s1, s2], null, 's2')).toBe('s2');
   });
 });

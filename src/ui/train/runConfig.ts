@@ -2,10 +2,11 @@
  * The Train form and how it becomes a RunConfig (src/train/run.ts). Pure functions: the form, the dataset's kinds of
  * examples and the model decide the defaults (mask mode, template, targets) and the values sent to the Worker.
  */
-import type { ExampleBody, MaskMode } from '../../data/types';
+import type { Dataset, ExampleBody, MaskMode } from '../../data/types';
 import { getPreset, type TemplatePresetId } from '../../data/templates';
 import type { ModelConfig } from '../../engine/model/config';
 import { DEFAULT_RUN, type RunConfig } from '../../train/run';
+import type { OverlongAction } from '../../train/data';
 
 export type TargetPreset = 'attention' | 'all-linear' | 'custom';
 
@@ -23,6 +24,8 @@ export interface TrainForm extends RunFields {
   template: 'model' | TemplatePresetId;
   trainEos: boolean;
   maxLength: number;
+  /** Examples longer than maxLength: cut from the right (default) or left out of the run. */
+  overlong: OverlongAction;
   method: 'lora' | 'full';
   r: number;
   alpha: number;
@@ -34,7 +37,7 @@ export interface TrainForm extends RunFields {
 
 const lora = DEFAULT_RUN.lora!;
 export const DEFAULT_FORM: TrainForm = {
-  datasetId: null, mode: null, template: 'model', trainEos: true, maxLength: 512,
+  datasetId: null, mode: null, template: 'model', trainEos: true, maxLength: 512, overlong: 'truncate',
   method: 'lora', r: lora.r, alpha: lora.alpha, dropout: lora.dropout, targets: 'attention', customTargets: '', rslora: false,
   lr: DEFAULT_RUN.lr, schedule: DEFAULT_RUN.schedule, warmupRatio: DEFAULT_RUN.warmupRatio, weightDecay: DEFAULT_RUN.weightDecay,
   maxGradNorm: DEFAULT_RUN.maxGradNorm, batchSize: DEFAULT_RUN.batchSize, gradAccum: DEFAULT_RUN.gradAccum, epochs: DEFAULT_RUN.epochs,
@@ -53,9 +56,12 @@ export const MODE_HINTS: Record<MaskMode, string> = {
   'assistant-only': 'Every assistant reply is trained; prompts are context only.',
   'completion-only': 'Only the answer (a pair’s output, a chat’s final replies) is trained.',
   'last-turn': 'Only the final assistant reply of each chat is trained.',
-  'per-turn-weights': 'Assistant replies with weight 0 are context, the rest are trained.',
-  full: 'Every token is trained, prompts included.',
+  'per-turn-weights': 'Every assistant reply not unticked is trained (unticked replies are context in every mode).',
+  full: 'Every token is trained, prompts included — except replies unticked in the dataset (their text and end-of-turn token are masked).',
 };
+
+/** Shown with every mode: an unticked reply is never trained. */
+export const WEIGHT_NOTE = 'Assistant replies whose “train” box is unticked (weight 0) are never trained, in any mode.';
 
 /** The recommended mask mode for a dataset with these kinds of examples. */
 export function recommendedMode(kinds: ReadonlySet<ExampleBody['kind']>): MaskMode {
@@ -74,7 +80,7 @@ export function comparisonMode(first: MaskMode, kinds: ReadonlySet<ExampleBody['
 export function targetModules(form: Pick<TrainForm, 'targets' | 'customTargets'>, model: ModelConfig): string[] | 'all-linear' {
   if (form.targets === 'all-linear') return 'all-linear';
   if (form.targets === 'custom') return form.customTargets.split(/[\s,]+/).filter(Boolean);
-  return model.arch === 'gpt2' ? ['c_attn', 'attn.c_proj'] : ['q_proj', 'k_proj', 'v_proj', 'o_proj'];
+  return [...model.attentionTargets];
 }
 
 /** The Jinja template to label with, or undefined for the tokenizer's own. */
@@ -123,10 +129,24 @@ export function formProblems(form: TrainForm, model: ModelConfig | null, hasChat
 /** The RunConfig the Worker runs. `mode` is the effective mask mode (recommended or chosen, or a comparison's). */
 export function toRunConfig(form: TrainForm, mode: MaskMode, model: ModelConfig, systemPrompt: string): RunConfig {
   return {
-    label: { mode, trainEos: form.trainEos, template: templateText(form.template), systemPrompt: systemPrompt || undefined, maxLength: form.maxLength },
+    label: { mode, trainEos: form.trainEos, template: templateText(form.template), systemPrompt: systemPrompt || undefined, maxLength: form.maxLength, overlong: form.overlong },
     lora: form.method === 'full' ? null : { r: form.r, alpha: form.alpha, dropout: form.dropout, targetModules: targetModules(form, model), useRslora: form.rslora },
     lr: form.lr, schedule: form.schedule, warmupRatio: form.warmupRatio, weightDecay: form.weightDecay, maxGradNorm: form.maxGradNorm,
     batchSize: form.batchSize, gradAccum: form.gradAccum, epochs: form.epochs, maxSteps: form.maxSteps, pack: form.pack, seed: form.seed,
     evalEvery: form.evalEvery, checkpointEvery: form.checkpointEvery, recompute: false,
   };
+}
+
+/**
+ * The dataset the Train form should show: the chosen one while it exists, else the only one, else the last edited
+ * (latest updatedAt; ties go to the dataset open in the Dataset section, then the newest). null when there is none.
+ */
+export function pickDataset(datasets: readonly Dataset[], current: string | null, active: string | null = null): string | null {
+  if (current && datasets.some((d) => d.id === current)) return current;
+  let best: Dataset | null = null;
+  for (const d of datasets) {
+    const better = !best || d.updatedAt > best.updatedAt || (d.updatedAt === best.updatedAt && (d.id === active || (best.id !== active && d.createdAt > best.createdAt)));
+    if (better) best = d;
+  }
+  return best?.id ?? null;
 }
