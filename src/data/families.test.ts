@@ -9,7 +9,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FAMILY, familyTokenizer, idsOf, type Family } from '../text/__fixtures__/families.ts';
 import type { StudioTokenizer } from '../text/tokenizer.ts';
-import { IGNORE_INDEX, LabelError, buildLabels } from './labels.ts';
+import { IGNORE_INDEX, buildLabels } from './labels.ts';
 import { PLAIN_CLOSE, PLAIN_OPEN, labelRuns } from './labels-render.ts';
 import type { Turn } from './types.ts';
 
@@ -148,9 +148,13 @@ describe('think blocks and reasoning modes', () => {
       '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n' +
         '<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n<think>\nSay bye.\n</think>\n\nBye!<|im_end|>\n',
     );
-    // The template rewrites the reply's text, so the label builder refuses rather than guess (see the report on
-    // reasoning_content): it must never mislabel.
-    expect(() => buildLabels(tok, { kind: 'chat', messages }, { mode: 'assistant-only', trainEos: true })).toThrow(LabelError);
+    // The template splits the block out of the reply; the label builder does the same and checks the text is
+    // identical: the kept think block is trained with its reply (src/data/labels.reasoning.test.ts has the details).
+    const ex = buildLabels(tok, { kind: 'chat', messages }, { mode: 'assistant-only', trainEos: true });
+    expect(marked(tok, ex)).toBe(
+      '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n⟦Hello!<|im_end|>⟧\n' +
+        '<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n⟦<think>\nSay bye.\n</think>\n\nBye!<|im_end|>⟧\n',
+    );
   });
 
   it('Qwen3 generation prompt: open by default, an empty think block with enable_thinking=false', async () => {
@@ -181,9 +185,12 @@ describe('think blocks and reasoning modes', () => {
     expect(noSystem.endsWith('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n')).toBe(true);
     const ex = buildLabels(tok, { kind: 'chat', messages: reply }, { mode: 'assistant-only', trainEos: true });
     expect(marked(tok, ex).endsWith('<|im_start|>assistant\n⟦Hello!<|im_end|>⟧\n')).toBe(true);
-    // The flag is cut out of the system text, so the label builder cannot find it and refuses (see the report).
-    expect(() =>
-      buildLabels(tok, { kind: 'chat', messages: [{ role: 'system', content: 'You are terse. /no_think' }, ...reply] }, { mode: 'assistant-only', trainEos: true }),
-    ).toThrow(LabelError);
+    // The flag is cut out of the system text; only the replies must be located exactly, and they are (the template's
+    // empty think block is markup, as in the generation prompt).
+    const noThink = buildLabels(tok, { kind: 'chat', messages: [{ role: 'system', content: 'You are terse. /no_think' }, ...reply] }, { mode: 'assistant-only', trainEos: true });
+    expect(noThink.warnings).toEqual([]);
+    expect(marked(tok, noThink)).toBe(
+      SMOL_HEADER('/no_think', 'You are terse.') + '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n⟦Hello!<|im_end|>⟧\n',
+    );
   });
 });

@@ -6,9 +6,11 @@
  *      around each slot, in the order (and as often) the template emits it — templates may move the system prompt
  *      into the last user turn (Mistral), drop it, or rename roles (Gemma), the sentinels follow along;
  *   3. walk S, matching the template text literally and each slot's content (as is, or trimmed, since templates such
- *      as Llama 3 and Gemma `| trim` the content) → exact character spans.
+ *      as Llama 3 and Gemma `| trim` the content, or newline-stripped like Qwen3's reasoning) → exact character spans.
  * If the real render and the sentinel render disagree in structure (a template that branches on the content itself),
- * we refuse with a clear error instead of guessing.
+ * we refuse with a clear error instead of guessing. A template that reads flags out of the text it prints (SmolLM3's
+ * `/no_think` in the system message) is rendered with sentinels in fewer slots (the caller chooses which): a slot
+ * rendered with its real text is then part of the template text, matched literally, and gets no span.
  */
 import type { Role } from './types.ts';
 
@@ -20,6 +22,8 @@ export interface Slot {
   turn: number;
   /** Assistant turns: OpenAI-style weight (undefined = 1). */
   weight?: 0 | 1;
+  /** The reasoning of an assistant turn (passed to the template as `reasoning_content`), not its reply. */
+  reasoning?: boolean;
 }
 
 export interface SlotSpan {
@@ -39,8 +43,9 @@ export function hasSentinelChars(s: string): boolean {
   return s.includes(OPEN) || s.includes(CLOSE);
 }
 
+/** The value as templates may print it: as is, `| trim`med, or with newlines stripped (Qwen3's `.strip('\n')`). */
 function variants(v: string): string[] {
-  return [...new Set([v, v.trim(), v.trimStart(), v.trimEnd()])];
+  return [...new Set([v, v.trim(), v.trimStart(), v.trimEnd(), v.replace(/^\n+/, ''), v.replace(/\n+$/, ''), v.replace(/^\n+|\n+$/g, '')])];
 }
 
 /**

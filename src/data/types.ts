@@ -10,6 +10,13 @@ export interface Turn {
   content: string;
   /** Assistant turns only: 1 = trained (default), 0 = context only (OpenAI's `weight`). */
   weight?: 0 | 1;
+  /**
+   * Assistant turns only: the reasoning trace ("thinking") that precedes the reply, without its <think> tags. Read from
+   * a message's `reasoning_content` / `reasoning` / `thinking` and written back under the same key; the label builder
+   * hands it to the chat template as `reasoning_content` (Qwen3 renders it as a <think> block, and drops it for replies
+   * before the last user message) and trains it with the reply (src/data/labels.ts). Undefined = none (never '').
+   */
+  reasoning?: string;
   /** Source-format keys of this message we do not model (OpenAI `name`, a `developer` role, …), kept for export. */
   extra?: Record<string, unknown>;
 }

@@ -128,7 +128,8 @@ function wrap(tok: PreTrainedTokenizer, tokenizerJson: Json, config: Json): Stud
     },
     tokenText(id) {
       const a = added.get(id);
-      if (a) return a.content;
+      // Special tokens verbatim; other added tokens are text (Gemma's "\n", "\n\n", runs of spaces): shown like pieces.
+      if (a) return a.special ? a.content : visiblePiece(utf8.encode(a.content));
       if (id < 0 || id > maxId || inner.id_to_token(id) === undefined) return `<id ${id}>`;
       return visiblePiece(pieceBytes(id));
     },
@@ -136,7 +137,8 @@ function wrap(tok: PreTrainedTokenizer, tokenizerJson: Json, config: Json): Stud
       const chosen = opts?.template ?? template;
       if (!chosen) throw new Error('this tokenizer has no chat template: choose a template preset');
       return tok.apply_chat_template(
-        messages.map((m) => ({ role: m.role, content: m.content })),
+        // Reasoning reaches templates that render it (Qwen3) as HF's `reasoning_content`.
+        messages.map((m) => (m.reasoning === undefined ? { role: m.role, content: m.content } : { role: m.role, content: m.content, reasoning_content: m.reasoning })),
         { ...(opts?.variables ?? {}), chat_template: chosen, add_generation_prompt: opts?.addGenerationPrompt ?? false, tokenize: false },
       ) as string;
     },

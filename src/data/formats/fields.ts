@@ -87,6 +87,10 @@ export function checkChat(messages: Turn[]): Turn[] {
       return;
     }
     if (m.weight !== undefined && m.role !== 'assistant') throw new RowProblem(`${turn}: a weight is only allowed on assistant messages`);
+    if (m.reasoning !== undefined) {
+      if (m.role !== 'assistant') throw new RowProblem(`${turn}: reasoning is only allowed on assistant messages`);
+      checkLength(`${turn} reasoning`, m.reasoning);
+    }
     const prev = i > 0 ? messages[i - 1].role : 'system';
     if (prev === 'system' && m.role !== 'user') throw new RowProblem(`roles out of order: the conversation must start with a user message, ${turn} is ${m.role}`);
     if (prev === m.role) throw new RowProblem(`roles out of order: ${turn} is a second ${m.role} message in a row`);
@@ -102,6 +106,17 @@ export function parseWeight(v: unknown, turn: number): 0 | 1 | undefined {
   throw new RowProblem(`turn ${turn}: weight must be 0 or 1, got ${JSON.stringify(v)}`);
 }
 
+/**
+ * Message keys an assistant's reasoning trace is read from, most preferred first (the first holding non-empty text
+ * wins). Exporters write it back under the key it came from, `reasoning_content` for reasoning added in the studio.
+ */
+export const REASONING_KEYS = ['reasoning_content', 'reasoning', 'thinking'] as const;
+
+/** The reasoning key an imported assistant message's reasoning came from, as its `extra` records it (see readMessages). */
+export function reasoningKeyOf(extra: Obj | undefined): string | undefined {
+  return REASONING_KEYS.find((k) => typeof extra?.[k] === 'string' && extra[k] !== '');
+}
+
 export interface MessageShape {
   roleKeys: string[];
   contentKeys: string[];
@@ -114,7 +129,9 @@ export interface MessageShape {
 
 /**
  * Read a list of message objects. Keys we do not model (name, an unusual role spelling, content split into parts)
- * go into the turn's `extra` so exporters can put them back.
+ * go into the turn's `extra` so exporters can put them back. An assistant message's reasoning (REASONING_KEYS) becomes
+ * the turn's `reasoning`; unless it came from a lone `reasoning_content`, its key also stays in `extra`, which is how
+ * the exporter knows the spelling to write it back under.
  */
 export function readMessages(list: unknown, what: string, shape: MessageShape): Turn[] {
   if (!Array.isArray(list)) throw new RowProblem(`${what} must be a list of messages, got ${typeName(list)}`);
@@ -146,6 +163,11 @@ export function readMessages(list: unknown, what: string, shape: MessageShape): 
     const msg: Turn = { role, content };
     const weight = parseWeight(m.weight, turn);
     if (weight !== undefined) msg.weight = weight;
+    const reasoningKey = role === 'assistant' ? reasoningKeyOf(m) : undefined;
+    if (reasoningKey) {
+      msg.reasoning = checkLength(`${what}: turn ${turn} ${reasoningKey}`, m[reasoningKey] as string);
+      if (reasoningKey === 'reasoning_content' && REASONING_KEYS.every((k) => k === reasoningKey || !(k in m))) delete extra[reasoningKey];
+    }
     if (Object.keys(extra).length) msg.extra = extra;
     messages.push(msg);
   });

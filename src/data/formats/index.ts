@@ -12,7 +12,9 @@
  *   dolly                  pairs (context = input) and category (no system)
  *   text                   plain text documents only
  *   columns                pairs or text, with tags and split as columns
- * None of them has tags/split/notes (except columns); CSV cannot tell an empty cell from a missing value.
+ * None of them has tags/split/notes (except columns); CSV cannot tell an empty cell from a missing value. An assistant
+ * message's reasoning trace (reasoning_content / reasoning / thinking) is read into Turn.reasoning and written back
+ * under the same key by the chat formats; pair-shaped formats carry it in the studio field.
  */
 import type { Example } from '../types.ts';
 import { writeCsv } from './csv.ts';

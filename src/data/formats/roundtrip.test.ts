@@ -23,6 +23,18 @@ const EXAMPLES: ExportExample[] = [
   }),
   ex({ kind: 'chat', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }, { role: 'assistant', content: 'A', weight: 0 }] }, { split: 'validation' }),
   ex({ kind: 'text', text: 'A plain document.\n\nSecond paragraph, with "quotes".' }, { tags: ['pretrain'], notes: 'n' }),
+  // Reasoning traces (Turn.reasoning): written as reasoning_content, or under the key they were read from (its copy
+  // in extra); pair-shaped formats carry them in the studio field.
+  ex({
+    kind: 'chat',
+    messages: [
+      { role: 'user', content: 'Q1' },
+      { role: 'assistant', content: 'A1', reasoning: 'Think\nfirst.', weight: 0 },
+      { role: 'user', content: 'Q2' },
+      { role: 'assistant', content: 'A2', reasoning: 'Then "this".' },
+    ],
+  }),
+  ex({ kind: 'chat', messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }, { role: 'assistant', content: 'A', reasoning: 'R', extra: { thinking: 'R' } }] }),
 ];
 
 function comparable(e: ExportExample | ParsedRow) {

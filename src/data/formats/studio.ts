@@ -6,7 +6,8 @@
  *   kind: 'chat'         a one-exchange chat written to a pair-shaped format (dolly, trl-prompt-completion, columns)
  *   pair                 an instruction pair written to a chat format: its instruction/input split and system
  *   system               a pair's system prompt where the format has no system field ('' = explicitly none)
- *   weights, turns       per-message weights / source keys for formats whose messages cannot hold them
+ *   weights, reasoning,  per-message weights / reasoning traces / source keys for formats whose messages cannot
+ *   turns                hold them
  *   extra                source keys that collide with the format's own, or non-text values in CSV
  */
 import { pairUserText, type ChatBody, type ExampleBody, type Split, type Turn } from '../types.ts';
@@ -23,6 +24,7 @@ export interface StudioMeta {
   pair?: { instruction: string; input: string; system?: string };
   system?: string;
   weights?: (0 | 1 | null)[];
+  reasoning?: (string | null)[];
   turns?: (Obj | null)[];
   extra?: Obj;
 }
@@ -53,6 +55,11 @@ export function readStudio(obj: Obj, ctx: ReadContext): StudioMeta {
   if (v.weights !== undefined) {
     if (!Array.isArray(v.weights)) throw new RowProblem('studio.weights must be a list');
     meta.weights = v.weights.map((w, i) => parseWeight(w, i + 1) ?? null);
+  }
+  if (v.reasoning !== undefined) {
+    if (!Array.isArray(v.reasoning) || !v.reasoning.every((r) => r === null || typeof r === 'string'))
+      throw new RowProblem('studio.reasoning must be a list of texts or nulls');
+    meta.reasoning = v.reasoning as (string | null)[];
   }
   if (v.turns !== undefined) {
     if (!Array.isArray(v.turns) || !v.turns.every((t) => t === null || isObj(t))) throw new RowProblem('studio.turns must be a list of objects or nulls');
@@ -86,6 +93,11 @@ export function applyStudio(body: ExampleBody, meta: StudioMeta): ExampleBody {
     const messages = body.messages.map((m) => ({ ...m }));
     perMessage(meta.weights, messages, 'weights', (m, w) => {
       if (w !== null) m.weight = w;
+    });
+    perMessage(meta.reasoning, messages, 'reasoning', (m, r) => {
+      if (r === null || r === '') return;
+      if (m.role !== 'assistant') throw new RowProblem(`studio.reasoning gives reasoning for a ${m.role} message; only assistant messages have it`);
+      m.reasoning = r;
     });
     perMessage(meta.turns, messages, 'turns', (m, t) => {
       if (t) m.extra = { ...m.extra, ...t };

@@ -7,7 +7,7 @@ import { pairUserText, type ChatBody, type Example, type PairBody, type Turn } f
 import type { Obj } from './fields.ts';
 import type { Container, FormatId } from './model.ts';
 import { OPENAI_SHAPE, SHAREGPT_SHAPE, TRL_SHAPE } from './readers.ts';
-import type { MessageShape } from './fields.ts';
+import { reasoningKeyOf, type MessageShape } from './fields.ts';
 import { STUDIO_KEY, type StudioMeta } from './studio.ts';
 
 export type ExportExample = Pick<Example, 'body' | 'tags' | 'split' | 'notes' | 'extra'>;
@@ -64,14 +64,18 @@ function writeMessages(messages: Turn[], shape: MessageShape, roleKey: string, c
       shape.parts && Array.isArray(parts) && parts.map((p) => (p as { text?: unknown }).text).join('') === m.content;
     const out: Obj = { [roleKey]: role, [contentKey]: partsMatch ? parts : m.content };
     if (m.weight !== undefined) out.weight = m.weight;
-    for (const [k, v] of Object.entries(extra)) if (!RESERVED_TURN_KEYS.has(k) && !(k in out)) out[k] = v;
+    // Reasoning goes back under the key it was read from (its copy in extra; dropped if the reasoning was removed).
+    const readFrom = m.role === 'assistant' ? reasoningKeyOf(extra) : undefined;
+    if (m.reasoning !== undefined) out[readFrom ?? 'reasoning_content'] = m.reasoning;
+    for (const [k, v] of Object.entries(extra)) if (!RESERVED_TURN_KEYS.has(k) && k !== readFrom && !(k in out)) out[k] = v;
     return out;
   });
 }
 
-/** Weights and per-message source keys, for formats whose messages cannot hold them. */
+/** Weights, reasoning and per-message source keys, for formats whose messages cannot hold them. */
 function carryTurns(messages: Turn[], meta: StudioMeta): void {
   if (messages.some((m) => m.weight !== undefined)) meta.weights = messages.map((m) => m.weight ?? null);
+  if (messages.some((m) => m.reasoning !== undefined)) meta.reasoning = messages.map((m) => m.reasoning ?? null);
   if (messages.some((m) => m.extra && Object.keys(m.extra).length)) meta.turns = messages.map((m) => m.extra ?? null);
 }
 

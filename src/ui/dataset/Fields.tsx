@@ -57,6 +57,35 @@ export function TextFields({ body, onChange }: { body: TextBody; onChange: (b: T
 
 const ROLES: Role[] = ['system', 'user', 'assistant'];
 
+/** The promise of the "train" box (src/data/labels.ts keeps it: a weight-0 reply is masked in every mode). */
+export const TRAIN_TURN_TOOLTIP =
+  'Unticked: context only (weight 0). This reply and its end-of-turn token are never trained, in any mode — in “full sequence” too, where everything else is.';
+
+/** An assistant turn's reasoning (Turn.reasoning): a button until there is some, then a textarea ('' = none). */
+function ReasoningField({ turn, value, onChange }: { turn: number; value: string | undefined; onChange: (v: string | undefined) => void }) {
+  const [open, setOpen] = useState(value !== undefined);
+  if (!open && value === undefined)
+    return (
+      <button type="button" className="btn btn--ghost btn--sm ds-turn__reasoning-add" onClick={() => setOpen(true)} title={REASONING_TOOLTIP}>
+        + reasoning
+      </button>
+    );
+  return (
+    <textarea
+      className="ds-textarea ds-textarea--reasoning"
+      rows={2}
+      aria-label={`Turn ${turn} reasoning`}
+      title={REASONING_TOOLTIP}
+      placeholder="Reasoning (thinking) before the reply, without <think> tags"
+      value={value ?? ''}
+      onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+    />
+  );
+}
+
+const REASONING_TOOLTIP =
+  "Reasoning before the reply (exported as reasoning_content). Chat templates that render it (Qwen3: the reply after the last user message) show it as a <think> block, trained with the reply; others leave it out.";
+
 export function ChatFields({ body, onChange }: { body: ChatBody; onChange: (b: ChatBody) => void }) {
   const set = (messages: Turn[]) => onChange({ ...body, messages });
   const update = (i: number, t: Turn) => set(body.messages.map((m, k) => (k === i ? t : m)));
@@ -78,7 +107,7 @@ export function ChatFields({ body, onChange }: { body: ChatBody; onChange: (b: C
                 ))}
               </select>
               {m.role === 'assistant' && (
-                <label className="ds-check" title="Unchecked: the turn is context only (weight 0), its tokens are not trained">
+                <label className="ds-check" title={TRAIN_TURN_TOOLTIP}>
                   <input type="checkbox" checked={m.weight !== 0} onChange={(e) => update(i, { ...m, weight: e.target.checked ? 1 : 0 })} aria-label={`Train on turn ${i + 1}`} />
                   train
                 </label>
@@ -88,6 +117,16 @@ export function ChatFields({ body, onChange }: { body: ChatBody; onChange: (b: C
               <button type="button" className="ds-icon-btn" aria-label={`Move turn ${i + 1} down`} disabled={i === body.messages.length - 1} onClick={() => move(i, 1)}>↓</button>
               <button type="button" className="ds-icon-btn" aria-label={`Remove turn ${i + 1}`} onClick={() => set(body.messages.filter((_, k) => k !== i))}>×</button>
             </div>
+            {m.role === 'assistant' && (
+              <ReasoningField
+                turn={i + 1}
+                value={m.reasoning}
+                onChange={(reasoning) => {
+                  const { reasoning: _old, ...rest } = m;
+                  update(i, reasoning === undefined ? rest : { ...rest, reasoning });
+                }}
+              />
+            )}
             <textarea
               className="ds-textarea"
               rows={2}
