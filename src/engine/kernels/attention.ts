@@ -1,11 +1,13 @@
 /**
  * Causal grouped-query attention with fused softmax, flash-style: the forward saves only the per-row logsumexp and
- * the backward rebuilds the probabilities, so no buffer grows as T² (see shaders/attention_*.wgsl).
+ * the backward rebuilds the probabilities, so no buffer grows as T² (see shaders/attention_*.wgsl). Optionally a
+ * sliding window (Mistral, Gemma's local layers): keys outside it are skipped, not masked, so a layer costs
+ * O(T·window) instead of O(T²).
  */
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
 
-/** Largest head dimension the kernels keep in registers (eight mat4x4 blocks of 16 dims). */
-export const ATTENTION_MAX_HEAD_DIM = 128;
+/** Largest head dimension the kernels keep in registers (sixteen mat4x4 blocks of 16 dims). */
+export const ATTENTION_MAX_HEAD_DIM = 256;
 const FWD_WG = 64;
 const DQ_WG = 64;
 const DKV_WG = 32;
@@ -19,6 +21,23 @@ function checkHeads(what: string, nHead: number, nKVHead: number, headDim: numbe
     throw new Error(`${what}: headDim must be a multiple of 4 and at most ${ATTENTION_MAX_HEAD_DIM}, got ${headDim}`);
 }
 
+/** Options shared by the forward and the backward (same values in both passes of one layer). */
+export interface AttentionOptions {
+  /**
+   * Sliding window (Hugging Face's sliding_window): the query at absolute position p sees key u only if
+   * p − u < window. 0 or absent: no window (every earlier key of the same segment).
+   */
+  window?: number;
+}
+
+/** Validated window as the shaders take it: 0 = none; a window covering every key is none too (same result). */
+function windowParam(what: string, opts: AttentionOptions, Tk: number): number {
+  const window = opts.window ?? 0;
+  if (!Number.isInteger(window) || window < 0)
+    throw new Error(`${what}: window must be a non-negative integer (0 = no window), got ${window}`);
+  return window >= Tk ? 0 : window;
+}
+
 function checkBuffer(what: string, name: string, buf: GPUBuffer, floats: number): void {
   if (buf.size < floats * 4) throw new Error(`${what}: ${name} needs ${floats * 4} bytes but its buffer has ${buf.size}`);
 }
@@ -26,7 +45,8 @@ function checkBuffer(what: string, name: string, buf: GPUBuffer, floats: number)
 /**
  * out (B, Tq, nHead·hd), lse (B, nHead, Tq) ← q (B, Tq, nHead·hd), k, v (B, kvCap, nKVHead·hd) of which rows
  * 0..Tk−1 are valid, segments u32 (B, kvCap) (all zeros when sequences are not packed).
- * Query i is at absolute position Tk − Tq + i and sees keys 0..that position with the same segment id.
+ * Query i is at absolute position p = Tk − Tq + i and sees keys 0..p with the same segment id, and with
+ * `window` > 0 only the last `window` of them (keys p − window + 1..p).
  * Training: Tq = Tk = kvCap = T. Decoding with a KV cache: Tq = new tokens, Tk = filled length, kvCap = capacity.
  */
 export function attentionForward(
@@ -45,6 +65,7 @@ export function attentionForward(
   nKVHead: number,
   headDim: number,
   scale: number,
+  opts: AttentionOptions = {},
 ): void {
   const what = 'attentionForward';
   checkHeads(what, nHead, nKVHead, headDim);
@@ -56,10 +77,11 @@ export function attentionForward(
   checkBuffer(what, 'k', k, B * kvCap * nKVHead * headDim);
   checkBuffer(what, 'v', v, B * kvCap * nKVHead * headDim);
   checkBuffer(what, 'segments', segments, B * kvCap);
+  const window = windowParam(what, opts, Tk);
   rec.dispatch({
     shader: 'attention_forward',
     constants: { WG: FWD_WG, HD4: headDim / 4 },
-    params: [B, Tq, Tk, kvCap, nHead, nKVHead, f32(scale)],
+    params: [B, Tq, Tk, kvCap, nHead, nKVHead, f32(scale), window],
     bindings: [out, lse, q, k, v, segments],
     workgroups: [cdiv(Tq, FWD_WG), nHead, B],
     label: 'attention_forward',
@@ -70,6 +92,7 @@ export function attentionForward(
  * dq (B, T, nHead·hd), dk, dv (B, T, nKVHead·hd) ← dout, saved q, k, v, segments, out and lse of the forward
  * (training shapes: Tq = Tk = kvCap = T). All three gradients are written, not accumulated; dk/dv sum over the
  * query heads of their group in a fixed order (deterministic). dq doubles as scratch for the row dots D.
+ * `opts.window` must be the forward's.
  */
 export function attentionBackward(
   rec: Recorder,
@@ -89,6 +112,7 @@ export function attentionBackward(
   nKVHead: number,
   headDim: number,
   scale: number,
+  opts: AttentionOptions = {},
 ): void {
   const what = 'attentionBackward';
   checkHeads(what, nHead, nKVHead, headDim);
@@ -100,7 +124,7 @@ export function attentionBackward(
   for (const [name, buf] of [['dk', dk], ['dv', dv], ['k', k], ['v', v]] as const) checkBuffer(what, name, buf, kvFloats);
   checkBuffer(what, 'segments', segments, B * T);
   checkBuffer(what, 'lse', lse, B * nHead * T);
-  const params = [B, T, nHead, nKVHead, f32(scale)];
+  const params = [B, T, nHead, nKVHead, f32(scale), windowParam(what, opts, T)];
   const HD4 = headDim / 4;
   rec.dispatch({
     shader: 'attention_backward_dq',

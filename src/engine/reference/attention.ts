@@ -1,15 +1,21 @@
 /**
- * CPU reference of causal grouped-query attention: the textbook way (whole score row, max, exp, normalise), in
- * float64 arithmetic, stored into whatever array type the caller passes (Float64Array for finite differences).
- * Same names and argument order as src/engine/kernels/attention.ts minus the recorder.
+ * CPU reference of causal grouped-query attention, optionally sliding-window: the textbook way (whole score row,
+ * max, exp, normalise), in float64 arithmetic, stored into whatever array type the caller passes (Float64Array for
+ * finite differences). Same names and argument order as src/engine/kernels/attention.ts minus the recorder.
  */
+import type { AttentionOptions } from '../kernels/attention';
+
 type Floats = Float32Array | Float64Array;
 
-/** Visible keys of query row i: absolute position Tk − Tq + i, keys 0..pos with the query's segment id. */
-function visibleKeys(segments: Uint32Array, b: number, kvCap: number, pos: number): number[] {
+/**
+ * Visible keys of the query at absolute position pos (query row i sits at Tk − Tq + i): every key u ≤ pos with the
+ * query's segment id and, when window > 0, pos − u < window (Hugging Face's sliding-window mask).
+ */
+function visibleKeys(segments: Uint32Array, b: number, kvCap: number, pos: number, window: number): number[] {
   const seg = segments[b * kvCap + pos];
   const keys: number[] = [];
-  for (let j = 0; j <= pos; j++) if (segments[b * kvCap + j] === seg) keys.push(j);
+  for (let j = 0; j <= pos; j++)
+    if (segments[b * kvCap + j] === seg && (window === 0 || pos - j < window)) keys.push(j);
   return keys;
 }
 
@@ -33,13 +39,15 @@ function probs(
 export function attentionForward(
   out: Floats, lse: Floats, q: Floats, k: Floats, v: Floats, segments: Uint32Array,
   B: number, Tq: number, Tk: number, kvCap: number, nHead: number, nKVHead: number, hd: number, scale: number,
+  opts: AttentionOptions = {},
 ): void {
+  const window = opts.window ?? 0;
   const rep = nHead / nKVHead;
   for (let b = 0; b < B; b++)
     for (let h = 0; h < nHead; h++) {
       const kh = Math.floor(h / rep);
       for (let i = 0; i < Tq; i++) {
-        const keys = visibleKeys(segments, b, kvCap, Tk - Tq + i);
+        const keys = visibleKeys(segments, b, kvCap, Tk - Tq + i, window);
         const qOff = ((b * Tq + i) * nHead + h) * hd;
         const r = probs(q, k, keys, qOff, b, kh, kvCap, nKVHead, hd, scale);
         lse[(b * nHead + h) * Tq + i] = r.lse;
@@ -52,11 +60,13 @@ export function attentionForward(
     }
 }
 
-/** Training shapes (Tq = Tk = kvCap = T). dq, dk, dv are written (zeroed first). */
+/** Training shapes (Tq = Tk = kvCap = T). dq, dk, dv are written (zeroed first). opts.window must be the forward's. */
 export function attentionBackward(
   dq: Floats, dk: Floats, dv: Floats, dout: Floats, q: Floats, k: Floats, v: Floats, segments: Uint32Array,
   out: Floats, lse: Floats, B: number, T: number, nHead: number, nKVHead: number, hd: number, scale: number,
+  opts: AttentionOptions = {},
 ): void {
+  const window = opts.window ?? 0;
   dq.fill(0, 0, B * T * nHead * hd);
   dk.fill(0, 0, B * T * nKVHead * hd);
   dv.fill(0, 0, B * T * nKVHead * hd);
@@ -65,7 +75,7 @@ export function attentionBackward(
     for (let h = 0; h < nHead; h++) {
       const kh = Math.floor(h / rep);
       for (let i = 0; i < T; i++) {
-        const keys = visibleKeys(segments, b, T, i);
+        const keys = visibleKeys(segments, b, T, i, window);
         const qOff = ((b * T + i) * nHead + h) * hd;
         const rowLse = lse[(b * nHead + h) * T + i];
         let D = 0;
