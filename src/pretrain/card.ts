@@ -32,6 +32,9 @@ export interface CardInput {
   finalWindows: number;
   heldOutWindows: number;
   baselines: Baselines;
+  /** The final held-out loss in bits per byte, and the count models' (tokenizer-independent: see bpb.ts). */
+  finalBpb: number;
+  baselineBpb: { unigram: number; bigram: number };
   evals: EvalPoint[];
   samples: Sample[];
   /** Word check of the sample continuations against the training documents' vocabulary. */
@@ -138,6 +141,10 @@ next-token targets (${c.finalWindows === c.heldOutWindows ? `all ${c.finalWindow
 For scale, count models on the same split (every next token of the held-out stream): uniform ${c.baselines.uniform.toFixed(3)},
 unigram (train token frequencies, add-one) ${c.baselines.unigram.toFixed(3)}, interpolated bigram (λ = 0.7 with the unigram)
 ${c.baselines.bigram.toFixed(3)}. ${c.finalLoss < c.baselines.bigram ? 'The model beats the bigram count model.' : c.finalLoss < c.baselines.unigram ? 'The model has learned more than token frequencies but not yet the bigram statistics a count model gets from the whole corpus: it is heavily under-trained (see Training for the tokens it saw).' : 'The model has not yet got past token frequencies: it is heavily under-trained (see Training for the tokens it saw).'}
+
+In **bits per byte** (the same loss divided by the UTF-8 bytes the scored tokens stand for, so models with other
+tokenizers compare on the same documents; \`npm run cli -- pretrain --evaluate DIR\` scores any model directory this
+way): model **${c.finalBpb.toFixed(4)}**, unigram ${c.baselineBpb.unigram.toFixed(4)}, bigram ${c.baselineBpb.bigram.toFixed(4)}.
 
 Periodic held-out evaluations (a fixed, evenly spread subset of the held-out windows):
 

@@ -15,6 +15,7 @@ import { GpuTransformer, uploadWeights } from '../engine/transformer/model';
 import { NonFiniteLossError, Trainer, restoreTrainer, snapshotTrainer, type MicroBatch } from '../engine/train/trainer';
 import { acquireNodeGpu } from '../node/gpu';
 import { countBaselines } from './baselines';
+import { bitsPerByte, streamTargetBytes, targetBytes, tokenByteLengths } from './bpb';
 import { modelCard } from './card';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type PretrainState } from './checkpoint';
 import { BatchSampler, evalBatches } from './data';
@@ -210,7 +211,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const finalWindows = finalBatches.reduce((a, b) => a + b.rows, 0);
   o.log(`export: evaluating on ${finalWindows} held-out windows`);
   const final = await evaluate(trainer, finalBatches);
-  o.log(`export: final held-out loss ${final.loss.toFixed(4)} over ${final.targets} targets (uniform baseline ln V = ${Math.log(config.vocabSize).toFixed(4)})`);
+  const byteLen = tokenByteLengths(corpus.tokenizerJson, config.vocabSize);
+  const finalBpb = bitsPerByte(final.loss, final.targets, targetBytes(finalBatches, byteLen));
+  o.log(`export: final held-out loss ${final.loss.toFixed(4)} over ${final.targets} targets, ${finalBpb.toFixed(4)} bits per byte (uniform baseline ln V = ${Math.log(config.vocabSize).toFixed(4)})`);
   const imEnd = corpus.tokenizer.tokenId(IM_END);
   if (imEnd === null) throw new Error('the tokenizer has no <|im_end|>');
   const sampleRunner = new Sampler(gpu, config, weights, corpus.tokenizer, [corpus.eosId, imEnd]);
@@ -226,7 +229,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     `unknown: ${[...new Set(sampleWords.unknown)].slice(0, 12).join(', ') || 'none'}`);
   const host = new Map<string, Float32Array>();
   for (const [name, buf] of weights) host.set(name, await readF32(gpu.device, buf));
-  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos));
+  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, bpb: finalBpb, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos));
   const exported = writeModelDir(o.out, {
     configJson: wantConfig, weights: host, tokenizerJson: corpus.tokenizerJson, tokenizerConfig: corpus.tokenizerConfig, readme,
   }, imEnd);
@@ -236,14 +239,18 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
 
 function cardFor(
   o: PretrainOptions, preset: Preset, config: ModelConfig, params: number, state: PretrainState, corpus: PreparedCorpus,
-  final: { loss: number; targets: number; windows: number; of: number }, samples: Sample[], sampleWords: WordStats, epochs: number,
+  final: { loss: number; bpb: number; targets: number; windows: number; of: number }, samples: Sample[], sampleWords: WordStats, epochs: number,
 ): string {
+  const baselines = countBaselines(corpus.train, corpus.heldOut, config.vocabSize);
+  const byteLen = tokenByteLengths(corpus.tokenizerJson, config.vocabSize);
+  const n = corpus.heldOut.length - 1, bytes = streamTargetBytes(corpus.heldOut, byteLen);
   const budget = state.budgetSeconds !== null ? `spanning a ${Math.round(state.budgetSeconds / 60)}-minute wall-clock budget` : `spanning ${state.budgetSteps} steps`;
   return modelCard({
     name: o.name, config, params, preset: o.preset, seed: state.seed, contextTrained: preset.context, rows: preset.rows,
     micro: preset.micro, peakLr: preset.lr, minLrRatio: o.minLrRatio, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay,
     schedule: budget, steps: state.step, tokensSeen: state.tokensSeen, epochs, seconds: state.seconds, machine: state.machine,
     corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of,
-    baselines: countBaselines(corpus.train, corpus.heldOut, config.vocabSize), evals: state.evals, samples, sampleWords, command: o.command,
+    baselines, evals: state.evals, samples, sampleWords, command: o.command, finalBpb: final.bpb,
+    baselineBpb: { unigram: bitsPerByte(baselines.unigram, n, bytes), bigram: bitsPerByte(baselines.bigram, n, bytes) },
   });
 }

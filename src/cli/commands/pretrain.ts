@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import { optionalNumber, optionalString, parseArgs, requireString } from '../args';
 import { DEFAULTS, pretrain } from '../../pretrain/run';
 import { PRESETS, isPresetName } from '../../pretrain/presets';
+import { evaluateModelDir } from '../../pretrain/evaluate';
 
 export const summary = 'pretrain the built-in base model on the Brown corpus and export it (--out DIR --minutes N)';
 
 const HELP = `Usage: npm run cli -- pretrain --out DIR [options]
+       npm run cli -- pretrain --evaluate MODEL_DIR   held-out nats/token and bits per byte of a model directory
+                                                    (its own tokenizer, the Brown held-out documents) and count models
   --out DIR            export the Hugging Face model directory here (e.g. public/models/studio-base)
   --minutes N          total training wall-time budget (default 60 unless --steps is given)
   --steps N            total optimizer steps (with --minutes too: whichever comes first)
@@ -28,6 +31,16 @@ export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args);
   if (p.flags.has('help')) {
     console.log(HELP);
+    return 0;
+  }
+  const evalDir = optionalString(p, 'evaluate');
+  if (evalDir !== undefined) {
+    const s = await evaluateModelDir(evalDir, { log: (line) => console.error(line) });
+    const row = (name: string, nats: number, bpb: number) => `${name.padEnd(22)} ${nats.toFixed(4)} nats/token  ${bpb.toFixed(4)} bits/byte`;
+    console.log(row(evalDir, s.natsPerToken, s.bitsPerByte));
+    console.log(row('unigram count model', s.baselines.unigram.nats, s.baselines.unigram.bpb));
+    console.log(row('bigram count model', s.baselines.bigram.nats, s.baselines.bigram.bpb));
+    console.log(`(${s.windows} held-out windows of ${s.context} tokens: ${s.targets} targets, ${s.bytes} bytes)`);
     return 0;
   }
   const out = requireString(p, 'out');
