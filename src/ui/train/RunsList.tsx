@@ -6,6 +6,8 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { formatLoss } from '../model/format';
 import { resumeRun } from './controller';
+import { RunName } from './RunName';
+import { LOSS_HELP, finalLossText } from './lossStats';
 import type { RunView } from './runsView';
 
 const STATUS_LABEL: Record<string, [string, string]> = {
@@ -26,17 +28,22 @@ function RunRow({ run }: { run: RunView }) {
   const [label, tone] = run.interrupted ? ['Interrupted', 'badge--warning'] : (STATUS_LABEL[run.status] ?? [run.status, 'badge--neutral']);
   const steps = run.doneSteps;
   return (
-    <li className="trn-run" data-testid="run-row" data-run-id={run.id} data-status={run.interrupted ? 'interrupted' : run.status} data-steps={steps} data-first-loss={run.firstLoss ?? ''} data-last-loss={run.lastLoss ?? ''}>
+    <li className="trn-run" data-testid="run-row" data-run-id={run.id} data-status={run.interrupted ? 'interrupted' : run.status} data-steps={steps} data-first-loss={run.firstLoss ?? ''} data-last-loss={run.lastLoss ?? ''} data-final-loss={run.finalLoss ?? ''}>
       <div className="trn-run__main">
         <div className="trn-run__title">
-          <strong>{run.name}</strong>
+          <RunName run={run} />
           <span className={`badge ${tone}`}>{isLive ? 'Live' : label}</span>
         </div>
         <span className="muted trn-run__meta">
           {run.modelName} · {new Date(run.createdAt).toLocaleString()}
           {run.status !== 'imported' && ` · step ${steps}${run.totalSteps ? ` of ${run.totalSteps}` : ''}`}
-          {run.firstLoss !== null && ` · loss ${formatLoss(run.firstLoss)} → ${formatLoss(run.lastLoss)}`}
-          {run.evals.length > 0 && ` · val ${formatLoss(run.evals[run.evals.length - 1].loss)}`}
+          {run.finalLoss !== null && (
+            <span title={`${LOSS_HELP.final} ${LOSS_HELP.smoothed}`}>
+              {' · '}
+              {finalLossText(run.steps, formatLoss)}
+            </span>
+          )}
+          {run.evals.length > 0 && ` · validation ${formatLoss(run.evals[run.evals.length - 1].loss)}`}
         </span>
         {run.error && <span className="fld__hint fld__hint--bad">{run.error}</span>}
       </div>

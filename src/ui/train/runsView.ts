@@ -4,23 +4,22 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { checkpointSteps, listRuns, type Run } from '../../db/runs';
 import { useStudio } from '../../store';
 import { RUN_LOCK_PREFIX } from './controller';
+import { edgeMean, finalLoss } from './lossStats';
 
 export interface RunView extends Run {
   /** Marked running/paused but no tab is training it (a reload or a closed tab interrupted it). */
   interrupted: boolean;
   /** Step of its stored checkpoint, if any. */
   checkpointStep: number | null;
-  /** Mean of the first and last few training losses, for "6.21 → 2.93". */
+  /** Means of the first and of the last 5 training losses (averages: the final loss is `finalLoss`). */
   firstLoss: number | null;
   lastLoss: number | null;
+  /** The final loss, as lossStats.ts defines it. */
+  finalLoss: number | null;
   /** Optimizer steps done (a NaN-stopped run's marker step does not count). */
   doneSteps: number;
 }
 
-const EDGE = 5;
-function mean(xs: number[]): number | null {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-}
 
 /** Runs held by some tab right now (Web Locks); null while unknown. */
 function useHeldRuns(runs: Run[] | undefined): Set<string> | null {
@@ -51,14 +50,14 @@ export function useRuns(): RunView[] | undefined {
   const liveId = useStudio((s) => s.liveRun?.runId ?? null);
   if (!data || !held) return undefined;
   return data.runs.map((r) => {
-    const losses = r.steps.map((p) => p.loss).filter(Number.isFinite);
     const active = r.status === 'running' || r.status === 'paused';
     return {
       ...r,
       interrupted: active && r.id !== liveId && !held.has(r.id),
       checkpointStep: data.ckpts.get(r.id) ?? null,
-      firstLoss: mean(losses.slice(0, EDGE)),
-      lastLoss: mean(losses.slice(-EDGE)),
+      firstLoss: edgeMean(r.steps, 'first'),
+      lastLoss: edgeMean(r.steps, 'last'),
+      finalLoss: finalLoss(r.steps),
       doneSteps: r.steps.filter((p) => Number.isFinite(p.loss)).reduce((a, p) => Math.max(a, p.step), 0),
     };
   });
