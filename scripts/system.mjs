@@ -37,12 +37,20 @@ export function ensureSystemPackages({ needBrowser = true } = {}) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' });
 }
 
+/**
+ * Environment for `npm ci`: onnxruntime-node (a dependency of @huggingface/transformers, unused here: the studio runs
+ * its own WebGPU engine) would download ~600 MB of CUDA libraries on Linux x64. Its install script reads this variable;
+ * set in .npmrc instead, the option made every npm command warn `Unknown project config "onnxruntime-node-install"`.
+ * Installing by hand: ONNXRUNTIME_NODE_INSTALL=skip npm ci
+ */
+export const INSTALL_ENV = { ONNXRUNTIME_NODE_INSTALL: 'skip' };
+
 export function ensureNodeModules() {
   const lock = 'package-lock.json';
   const marker = 'node_modules/.package-lock.json';
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('Installing npm dependencies (npm ci) ...');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund'], INSTALL_ENV);
 }
 
 export function run(cmd, args, env = {}) {

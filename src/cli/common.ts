@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { optionalNumber, type ParsedArgs } from './args.ts';
 import { TEMPLATE_PRESETS, getPreset } from '../data/templates.ts';
 import { loadTokenizer, type StudioTokenizer } from '../text/tokenizer.ts';
+import { SPECIAL_TOKEN_POLICIES, type SpecialTokensInText } from '../data/labels-specials.ts';
 
 /** Rejects positional arguments and flags the command does not know (a typo must not be silently ignored). */
 export function checkFlags(p: ParsedArgs, known: readonly string[], command: string): void {
@@ -20,10 +21,21 @@ export function switchFlag(p: ParsedArgs, name: string): boolean {
   return true;
 }
 
-/** A number flag that must be an integer ≥ min. */
-export function intFlag(p: ParsedArgs, name: string, fallback: number, min = 0): number {
+/** A number flag that must be an integer ≥ min (and ≤ max). */
+export function intFlag(p: ParsedArgs, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = optionalNumber(p, name, fallback);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got ${n}`);
+  if (n > max) throw new Error(`--${name} must be at most ${max}, got ${n}`);
+  return n;
+}
+
+/** Seeds are 32-bit everywhere (shuffling, LoRA init, dropout): a larger one would silently wrap (2^32 → 0). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** --seed: an integer in [0, 2^32 − 1]. */
+export function seedFlag(p: ParsedArgs, fallback: number): number {
+  const n = optionalNumber(p, 'seed', fallback);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new Error(`--seed must be an integer from 0 to ${MAX_SEED} (seeds are 32-bit), got ${n}`);
   return n;
 }
 
@@ -67,4 +79,13 @@ export function resolveTemplate(nameOrFile: string | undefined): string | undefi
   if (preset) return preset.template;
   if (existsSync(nameOrFile)) return readFileSync(nameOrFile, 'utf8');
   throw new Error(`--template: "${nameOrFile}" is neither a preset (${TEMPLATE_PRESETS.map((t) => t.id).join(', ')}) nor a file`);
+}
+
+/** --special-tokens keep|escape (undefined when not given: the default, keep). */
+export function specialTokensFlag(p: ParsedArgs): SpecialTokensInText | undefined {
+  const v = p.flags.get('special-tokens');
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !SPECIAL_TOKEN_POLICIES.includes(v as SpecialTokensInText))
+    throw new Error(`--special-tokens must be one of ${SPECIAL_TOKEN_POLICIES.join(', ')}, got ${v === true ? 'nothing' : JSON.stringify(v)}`);
+  return v as SpecialTokensInText;
 }

@@ -1,8 +1,13 @@
 /**
- * `npm run cli -- <command> [options]`. Each command lives in ./commands/NAME.ts and exports
- * `summary` (one line for the help) and `run(args): Promise<number>` (the exit code).
+ * `npm run cli -- <command> [options]` (= `node --import tsx src/cli/main.ts`). Each command lives in
+ * ./commands/NAME.ts and exports `summary` (one line for the help) and `run(args): Promise<number>` (the exit code).
+ * Ctrl+C and SIGTERM are handled here for every command (./signals.ts); errors are printed as one line.
  */
-const COMMANDS = ['train', 'generate', 'grads', 'labels', 'pretrain'] as const;
+import { installSignalHandlers } from './signals.ts';
+import { describeError } from './errors.ts';
+
+installSignalHandlers();
+const COMMANDS = ['train', 'generate', 'grads', 'labels', 'pretrain', 'export', 'export-recipe'] as const;
 
 interface Command {
   summary: string;
@@ -39,8 +44,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (e: Error) => {
-    console.error(`error: ${e.message}`);
+  (e: unknown) => {
+    console.error(`error: ${describeError(e)}`);
     process.exit(1);
   },
 );

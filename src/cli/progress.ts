@@ -76,6 +76,13 @@ export class Progress {
     this.out.write(`\r\x1b[2K${this.bar}`);
   }
 
+  /** Show a one-line status in place of the bar (TTY only), e.g. an evaluation's progress. */
+  status(text: string): void {
+    if (!this.tty) return;
+    this.bar = text;
+    this.out.write(`\r\x1b[2K${text}`);
+  }
+
   /** Remove the bar so following output starts on a clean line. */
   done(): void {
     if (this.tty && this.bar) this.out.write('\r\x1b[2K');

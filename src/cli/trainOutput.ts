@@ -2,14 +2,18 @@
  * What `train` writes: a PEFT adapter directory (adapter_config.json + adapter_model.safetensors, loadable with
  * PeftModel.from_pretrained) or, for full-parameter training, a complete model directory (config.json +
  * model.safetensors + the tokenizer files), each with a README.md recording the run's settings and final losses.
+ * The folder is written whole beside the old one and swapped in (src/node/outputDir.ts): never half old, half new. The
+ * training checkpoint (OUT/checkpoint) is carried over into the new folder.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, writeAdapter } from '../engine/adapter/peft';
 import { serializeSafetensors } from '../engine/io/safetensors';
 import type { ModelConfig } from '../engine/model/config';
 import { expectedTensors } from '../engine/model/tensors';
 import type { RunConfig, RunResult } from '../train/run';
+import { OUTPUT_MARKER, replaceOutputDir } from '../node/outputDir';
+import { CHECKPOINT_DIR } from './checkpoint';
 
 export interface RunSummary {
   modelDir: string;
@@ -28,19 +32,15 @@ export interface RunSummary {
 /** Files a model directory may carry besides the weights, copied into a full-model output. */
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'vocab.json', 'merges.txt', 'tokenizer.model'];
 
-function atomicWrite(path: string, data: string | Uint8Array): void {
-  writeFileSync(`${path}.tmp`, data);
-  renameSync(`${path}.tmp`, path);
-}
-
 export function writeAdapterOutput(outDir: string, s: RunSummary): void {
   const { result } = s;
   if (!result.loraConfig) throw new Error('internal: no LoRA config for an adapter output');
   const files = writeAdapter(result.loraConfig, result.targets, result.values);
-  mkdirSync(outDir, { recursive: true });
-  atomicWrite(join(outDir, ADAPTER_WEIGHTS), files.weights);
-  atomicWrite(join(outDir, ADAPTER_CONFIG), files.config);
-  writeFileSync(join(outDir, 'README.md'), readme(s, 'adapter'));
+  replaceOutputDir(outDir, (tmp) => {
+    writeFileSync(join(tmp, ADAPTER_WEIGHTS), files.weights);
+    writeFileSync(join(tmp, ADAPTER_CONFIG), files.config);
+    writeFileSync(join(tmp, 'README.md'), readme(s, 'adapter'));
+  }, [CHECKPOINT_DIR]);
 }
 
 export function writeFullModelOutput(outDir: string, s: RunSummary, config: ModelConfig, configJson: Record<string, unknown>): void {
@@ -49,14 +49,12 @@ export function writeFullModelOutput(outDir: string, s: RunSummary, config: Mode
     if (!data) throw new Error(`internal: full-parameter training returned no values for ${spec.name}`);
     return { name: spec.name, dtype: 'F32' as const, shape: spec.shape, data };
   });
-  mkdirSync(outDir, { recursive: true });
-  atomicWrite(join(outDir, 'model.safetensors'), serializeSafetensors(tensors, { format: 'pt' }));
-  writeFileSync(join(outDir, 'config.json'), JSON.stringify({ ...configJson, torch_dtype: 'float32' }, null, 2) + '\n');
-  for (const f of TOKENIZER_FILES) {
-    const src = join(s.modelDir, f);
-    if (existsSync(src) && resolve(src) !== resolve(join(outDir, f))) copyFileSync(src, join(outDir, f));
-  }
-  writeFileSync(join(outDir, 'README.md'), readme(s, 'full'));
+  replaceOutputDir(outDir, (tmp) => {
+    writeFileSync(join(tmp, 'model.safetensors'), serializeSafetensors(tensors, { format: 'pt' }));
+    writeFileSync(join(tmp, 'config.json'), JSON.stringify({ ...configJson, torch_dtype: 'float32' }, null, 2) + '\n');
+    for (const f of TOKENIZER_FILES) if (existsSync(join(s.modelDir, f))) copyFileSync(join(s.modelDir, f), join(tmp, f));
+    writeFileSync(join(tmp, 'README.md'), readme(s, 'full'));
+  }, [CHECKPOINT_DIR]);
 }
 
 const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(4));
@@ -86,7 +84,7 @@ function readme(s: RunSummary, kind: 'adapter' | 'full'): string {
   return [
     `# ${kind === 'adapter' ? 'LoRA adapter' : 'Fine-tuned model'}`,
     '',
-    'Trained with the WebGPU fine-tuning studio CLI (`npm run cli -- train`).',
+    `${OUTPUT_MARKER} (\`npm run cli -- train\`).`,
     '',
     '| setting | value |',
     '| --- | --- |',

@@ -1,6 +1,7 @@
 /**
  * WebGPU in Node through the `webgpu` package (Dawn). Tries the machine's real GPU first; with none, falls back to
- * SwiftShader (a CPU Vulkan implementation that ships with Debian's chromium) and says so.
+ * SwiftShader (a CPU Vulkan implementation that ships with Debian's chromium) and says so — in one line: the native
+ * libraries' own chatter while probing (see quietVulkanProbe) would otherwise come first.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,11 +30,32 @@ function createInstance(options: string[]): GPU {
 }
 function loadDawn(): DawnModule {
   if (!dawn) {
+    quietVulkanProbe(process.env, SWIFTSHADER_ICDS.find((p) => existsSync(p)));
     const require = createRequire(import.meta.url);
     dawn = require('webgpu') as DawnModule;
     Object.assign(globalThis, dawn.globals);
   }
   return dawn;
+}
+
+/**
+ * Environment for the Vulkan loader, set before Dawn first loads, so that probing a machine without a GPU prints
+ * nothing of its own:
+ *  - libwayland-client prints "error: XDG_RUNTIME_DIR is invalid or not set" on every probe of a display when that
+ *    variable is missing (a server, a container, CI). No Wayland display can be reached then anyway; pointing
+ *    WAYLAND_DISPLAY at an absolute path that does not exist makes the probe fail silently.
+ *  - Mesa's lavapipe (a CPU Vulkan driver installed with mesa-vulkan-drivers) is too old for Dawn ("Warning: Vulkan
+ *    shaderUniform*ArrayDynamicIndexing required") and a CPU adapter is never chosen over SwiftShader anyway, so it
+ *    is left out; SwiftShader is added so the loader always has a driver ("Failed to detect any valid GPUs" and
+ *    Dawn's vkEnumeratePhysicalDevices warning otherwise). Never when the user chose drivers with VK_* variables.
+ */
+export function quietVulkanProbe(env: NodeJS.ProcessEnv, swiftShaderIcd: string | undefined): void {
+  const absolute = (v: string | undefined) => v !== undefined && v.startsWith('/');
+  if (!absolute(env.XDG_RUNTIME_DIR) && !absolute(env.WAYLAND_DISPLAY) && env.WAYLAND_SOCKET === undefined) env.WAYLAND_DISPLAY = '/nonexistent/wayland-0';
+  const chosen = ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'VK_LOADER_DRIVERS_SELECT', 'VK_LOADER_DRIVERS_DISABLE'];
+  if (chosen.some((k) => env[k] !== undefined)) return;
+  env.VK_LOADER_DRIVERS_DISABLE = '*lvp_icd*';
+  if (swiftShaderIcd) env.VK_ADD_DRIVER_FILES = swiftShaderIcd;
 }
 
 export interface NodeGpuOptions extends Omit<AcquireOptions, 'gpu'> {

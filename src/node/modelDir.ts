@@ -2,12 +2,13 @@
  * Local model and adapter directories for the CLI. Weights are opened as Blobs (fs.openAsBlob) and streamed through
  * the very same checkpoint loader the browser uses for picked files, so the CLI exercises the product's code path.
  */
-import { existsSync, openAsBlob, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openAsBlob, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModelConfig, type ModelConfig } from '../engine/model/config';
 import { parseGenerationConfig } from '../engine/io/generationConfig';
 import type { CheckpointSource, NamedBlob } from '../engine/io/checkpoint';
 import { ADAPTER_CONFIG, ADAPTER_WEIGHTS, readAdapter, type Adapter } from '../engine/adapter/peft';
+import { describeMissingOutput } from './outputDir';
 
 export interface ModelDir {
   dir: string;
@@ -28,7 +29,8 @@ function readJson(path: string): Record<string, unknown> {
 }
 
 export async function openModelDir(dir: string): Promise<ModelDir> {
-  if (!existsSync(dir)) throw new Error(`model directory ${dir} does not exist`);
+  if (!existsSync(dir)) throw new Error(describeMissingOutput(dir) ?? `model directory ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is a file; --model needs the model's directory (config.json, *.safetensors, tokenizer files)`);
   const configJson = readJson(join(dir, 'config.json'));
   const config = parseModelConfig(configJson);
   const genPath = join(dir, 'generation_config.json');
@@ -42,6 +44,9 @@ export async function openModelDir(dir: string): Promise<ModelDir> {
 
 export function readAdapterDir(dir: string, model: ModelConfig): Adapter {
   const cfgPath = join(dir, ADAPTER_CONFIG), wPath = join(dir, ADAPTER_WEIGHTS);
+  const interrupted = describeMissingOutput(dir);
+  if (interrupted) throw new Error(interrupted);
+  if (!existsSync(dir)) throw new Error(`adapter directory ${dir} does not exist`);
   if (!existsSync(cfgPath)) throw new Error(`${dir} has no ${ADAPTER_CONFIG}`);
   if (!existsSync(wPath)) throw new Error(`${dir} has no ${ADAPTER_WEIGHTS}`);
   return readAdapter(model, readFileSync(cfgPath, 'utf8'), new Uint8Array(readFileSync(wPath)));

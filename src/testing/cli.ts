@@ -1,5 +1,6 @@
 /**
- * Runs the real CLI (`npx tsx src/cli/main.ts …`) as a subprocess for tests, and reads safetensors files back.
+ * Runs the real CLI (`node --import tsx src/cli/main.ts …`, or `npm run -s cli -- …`) as a subprocess for tests, and
+ * reads safetensors files back.
  * Node only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,17 @@ export interface CliResult {
 export interface CliOptions {
   /** Called with each stdout chunk (e.g. to send SIGINT once some output appeared). */
   onStdout?(chunk: string, child: ChildProcess, all: string): void;
+  /** Called with each stderr chunk. */
+  onStderr?(chunk: string, child: ChildProcess, all: string): void;
+  /** Launch as a user does, `npm run -s cli -- …`, in a process group of its own (see signalGroup). */
+  npm?: boolean;
+  /** The environment (default: this process's, with NO_COLOR=1). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What a terminal's Ctrl+C does: `signal` to every process of the child's group (npm, sh and node alike). */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  process.kill(-child.pid!, signal);
 }
 
 /** npm's config warnings are noise on this machine; drop them so messages can be matched exactly. */
@@ -27,16 +39,20 @@ const clean = (s: string) => s.replace(/^npm warn.*\n/gm, '');
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
-    // No npx wrapper: signals must reach the CLI process itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    // No npx wrapper: signals must reach the CLI process itself. With `npm`, the whole group gets them.
+    const [cmd, argv] = opts.npm ? ['npm', ['run', '-s', 'cli', '--', ...args]] : [process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args]];
+    const child = spawn(cmd, argv, {
+      cwd: ROOT, env: opts.env ?? { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.npm === true,
     });
     let stdout = '', stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => {
       stdout += c;
       opts.onStdout?.(c, child, stdout);
     });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      opts.onStderr?.(c, child, stderr);
+    });
     child.on('error', fail);
     child.on('close', (code, signal) => done({ code, signal, stdout: clean(stdout), stderr: clean(stderr) }));
   });

@@ -7,6 +7,12 @@
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { Turn } from '../data/types.ts';
 import { alignPieces, byteLevelPieceBytes, metaspacePieceBytes, visiblePiece } from './pieces.ts';
+import { renderBounded } from './boundedTemplate.ts';
+
+/** Token variables every chat template gets (as transformers' apply_chat_template passes them). */
+const TEMPLATE_TOKENS = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'];
+/** Where the tokenizer's own chat template comes from, for error messages. */
+export const OWN_TEMPLATE_SOURCE = 'the chat template in tokenizer_config.json';
 
 export interface StudioTokenizer {
   vocabSize: number;
@@ -22,6 +28,8 @@ export interface StudioTokenizer {
   /**
    * Render messages through a Jinja chat template (default: the tokenizer's). `variables` are extra template
    * variables (the label builder passes the pair fields `instruction`, `input`, `output`, `system` this way).
+   * Rendering is bounded in time and size (boundedTemplate.ts): a runaway template throws TemplateLimitError naming
+   * tokenizer_config.json (or the chosen template) instead of taking the process down.
    */
   applyTemplate(
     messages: Turn[],
@@ -34,6 +42,11 @@ export interface StudioTokenizer {
   encodeWithOffsets(text: string): { ids: number[]; starts: Int32Array; ends: Int32Array; exact: boolean };
   /** True for added special tokens (<|im_end|>, </s>, …). */
   isSpecial(id: number): boolean;
+  /**
+   * Encode `text` as plain text even where it spells an added token: "<|im_end|>" typed in a message becomes the
+   * pieces of those characters, not the control token (what HF's split_special_tokens=True does for a text section).
+   */
+  encodeAsText(text: string): number[];
   /** Id of a token string, or null if it is not a single token. */
   tokenId(token: string): number | null;
 }
@@ -111,6 +124,11 @@ function wrap(tok: PreTrainedTokenizer, tokenizerJson: Json, config: Json): Stud
     return p;
   };
   const template = defaultTemplate(config);
+  const tokenVariables: Record<string, string> = {};
+  for (const key of TEMPLATE_TOKENS) {
+    const v = configToken(config, key);
+    if (v) tokenVariables[key] = v;
+  }
 
   const self: StudioTokenizer = {
     vocabSize: maxId + 1,
@@ -136,11 +154,16 @@ function wrap(tok: PreTrainedTokenizer, tokenizerJson: Json, config: Json): Stud
     applyTemplate(messages, opts) {
       const chosen = opts?.template ?? template;
       if (!chosen) throw new Error('this tokenizer has no chat template: choose a template preset');
-      return tok.apply_chat_template(
+      // The variables transformers' apply_chat_template passes, in its order (later ones win).
+      return renderBounded(chosen, {
         // Reasoning reaches templates that render it (Qwen3) as HF's `reasoning_content`.
-        messages.map((m) => (m.reasoning === undefined ? { role: m.role, content: m.content } : { role: m.role, content: m.content, reasoning_content: m.reasoning })),
-        { ...(opts?.variables ?? {}), chat_template: chosen, add_generation_prompt: opts?.addGenerationPrompt ?? false, tokenize: false },
-      ) as string;
+        messages: messages.map((m) => (m.reasoning === undefined ? { role: m.role, content: m.content } : { role: m.role, content: m.content, reasoning_content: m.reasoning })),
+        add_generation_prompt: opts?.addGenerationPrompt ?? false,
+        tools: null,
+        documents: null,
+        ...tokenVariables,
+        ...(opts?.variables ?? {}),
+      }, chosen === template ? OWN_TEMPLATE_SOURCE : 'the chosen chat template');
     },
     encodeWithOffsets(text) {
       const ids = tok.encode(text, { add_special_tokens: false });
@@ -161,6 +184,17 @@ function wrap(tok: PreTrainedTokenizer, tokenizerJson: Json, config: Json): Stud
     },
     isSpecial(id) {
       return special.has(id);
+    },
+    encodeAsText(text) {
+      // The tokenizer's own pipeline for a section between added tokens, without splitting at added tokens.
+      const t = inner as unknown as {
+        normalizer: ((s: string) => string) | null;
+        pre_tokenizer: ((s: string, o: { section_index: number }) => string[]) | null;
+        model: ((pieces: string[]) => string[]) & { tokens_to_ids: Map<string, number>; unk_token_id?: number };
+      };
+      const normalized = t.normalizer ? t.normalizer(text) : text;
+      const pieces = t.model(t.pre_tokenizer ? t.pre_tokenizer(normalized, { section_index: 1 }) : [normalized]);
+      return pieces.map((p) => t.model.tokens_to_ids.get(p) ?? t.model.unk_token_id ?? 0);
     },
     tokenId(token) {
       return idOf(token);

@@ -4,7 +4,8 @@
  * template's end-of-turn token) or a --stop string (which is not printed). A summary line goes to stderr.
  */
 import { optionalString, parseArgs, requireString } from '../args.ts';
-import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
+import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, seedFlag, switchFlag } from '../common.ts';
+import { onInterrupt } from '../signals.ts';
 import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
 import { openModelDir, readAdapterDir } from '../../node/modelDir.ts';
@@ -90,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     topP: positiveFlag(p, 'top-p', 0.9),
   };
   if (sampling.topP > 1) throw new Error(`--top-p must be in (0, 1], got ${sampling.topP}`);
-  const seed = intFlag(p, 'seed', 0, 0);
+  const seed = seedFlag(p, 0);
   const stop = optionalString(p, 'stop');
   if (stop === '') throw new Error('--stop needs a non-empty string');
 
@@ -118,8 +119,7 @@ export async function run(args: string[]): Promise<number> {
   });
 
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  const release = onInterrupt(() => abort.abort());
   const ids: number[] = [];
   const text = new TextStream((x) => tokenizer.decode(x, { skipSpecialTokens: true }), stop ? [stop] : []);
   let why: GeneratedToken['stop'] | 'interrupted' = undefined;
@@ -138,7 +138,7 @@ export async function run(args: string[]): Promise<number> {
     why = 'interrupted';
     process.stdout.write(text.next(ids, true));
   } finally {
-    process.off('SIGINT', onSigint);
+    release();
   }
   process.stdout.write('\n');
   const seconds = (performance.now() - started) / 1000;

@@ -3,8 +3,10 @@
  * Prints {"loss", "tokens"} (tokens = trained targets after the causal shift) and writes the gradient of every LoRA
  * tensor under the adapter's own key names.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs, requireString } from '../args';
+import { checkFlags } from '../common';
+import { OutputFile, checkOutputFile } from '../../node/outputDir';
 import { acquireNodeGpu } from '../../node/gpu';
 import { openModelDir, readAdapterDir } from '../../node/modelDir';
 import { loadModelWeights } from '../../engine/loadModel';
@@ -46,10 +48,13 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  checkFlags(p, ['help', 'model', 'adapter', 'batch', 'out'], 'grads');
   const model = await openModelDir(requireString(p, 'model'));
   const adapter = readAdapterDir(requireString(p, 'adapter'), model.config);
-  const batch = parseBatch(readFileSync(requireString(p, 'batch'), 'utf8'));
+  const batchPath = requireString(p, 'batch');
+  const batch = parseBatch(readFileSync(batchPath, 'utf8'));
   const out = requireString(p, 'out');
+  checkOutputFile(out, [{ path: batchPath, what: 'the batch file (--batch)' }]);
   const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
   // f32 base weights on every device: this command checks our numbers against PyTorch's, not f16 rounding.
   const { weights } = await loadModelWeights(gpu, model.config, { source: model.source, weightFormat: 'f32' });
@@ -70,7 +75,14 @@ export async function run(args: string[]): Promise<number> {
     const shape = t.name === target.keyA ? [target.r, target.inFeatures] : [target.outFeatures, target.r];
     tensors.push({ name: t.name, dtype: 'F32' as const, shape, data: await readF32(gpu.device, t.grad, 0, t.size) });
   }
-  writeFileSync(out, serializeSafetensors(tensors, { format: 'pt' }));
+  const file = new OutputFile(out);
+  try {
+    file.write(serializeSafetensors(tensors, { format: 'pt' }));
+    file.commit();
+  } catch (e) {
+    file.abort();
+    throw e;
+  }
   console.log(JSON.stringify({ loss, tokens: n }));
   return 0;
 }

@@ -4,15 +4,15 @@
  * first examples with trained tokens highlighted. Bad rows and unlabelable examples go to stderr with their line.
  * Assistant turns marked not trained (weight 0) are masked in every mode, exactly as `train` masks them.
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { optionalNumber, optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
-import { FORMAT_IDS, parseDatasetStream, type FormatId } from '../../data/formats/index.ts';
+import { checkFlags, loadDirTokenizer, resolveTemplate, specialTokensFlag } from '../common.ts';
+import { checkDataFile, noRowsMessage, readRows } from '../dataset.ts';
+import { FORMAT_IDS, type FormatId } from '../../data/formats/index.ts';
 import { LabelError, buildLabels, type LabelOptions } from '../../data/labels.ts';
 import { renderLabeled } from '../../data/labels-render.ts';
-import { TEMPLATE_PRESETS, getPreset } from '../../data/templates.ts';
+import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import type { MaskMode } from '../../data/types.ts';
-import { loadTokenizer } from '../../text/tokenizer.ts';
+import { OutputFile, checkOutputFile } from '../../node/outputDir.ts';
 
 export const summary = 'show and export the exact trained tokens of a dataset (--model --data --mode [--out])';
 
@@ -27,26 +27,14 @@ const HELP = `Usage: npm run cli -- labels --model DIR --data FILE --mode MODE [
   --format ID          force the dataset format (${FORMAT_IDS.join(', ')})
   --max-length N       truncate longer examples from the right (with a warning)
   --no-train-eos       do not train the end-of-turn token after each response
+  --special-tokens keep|escape
+                       special-token strings typed in message text (e.g. <|im_end|> in an answer): keep them as the
+                       control token (default, with a warning per example) or escape them to plain characters
   --out FILE.jsonl     write {"input_ids": [...], "labels": [...]} per example
   --show N|all         how many examples to print (default 3)
   --color / --no-color force colored / plain rendering (default: colored on a terminal)`;
 
-function readJson(path: string, what: string): unknown {
-  if (!existsSync(path)) throw new Error(`${what} not found: ${path}`);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (e) {
-    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-function resolveTemplate(nameOrFile: string | undefined): string | undefined {
-  if (nameOrFile === undefined) return undefined;
-  const preset = getPreset(nameOrFile);
-  if (preset) return preset.template;
-  if (existsSync(nameOrFile)) return readFileSync(nameOrFile, 'utf8');
-  throw new Error(`--template: "${nameOrFile}" is neither a preset (${TEMPLATE_PRESETS.map((p) => p.id).join(', ')}) nor a file`);
-}
+const KNOWN = ['help', 'model', 'data', 'mode', 'template', 'system', 'format', 'max-length', 'no-train-eos', 'special-tokens', 'out', 'show', 'color', 'no-color'];
 
 function labelOptions(p: ParsedArgs): LabelOptions {
   const mode = requireString(p, 'mode') as MaskMode;
@@ -54,6 +42,8 @@ function labelOptions(p: ParsedArgs): LabelOptions {
   const opts: LabelOptions = { mode, trainEos: !p.flags.has('no-train-eos'), template: resolveTemplate(optionalString(p, 'template')) };
   const system = optionalString(p, 'system');
   if (system !== undefined) opts.systemPrompt = system;
+  const specials = specialTokensFlag(p);
+  if (specials) opts.specialTokensInText = specials;
   if (p.flags.has('max-length')) {
     const n = optionalNumber(p, 'max-length', 0);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-length must be a positive integer, got ${n}`);
@@ -68,6 +58,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  checkFlags(p, KNOWN, 'labels');
   const modelDir = requireString(p, 'model');
   const dataPath = requireString(p, 'data');
   const opts = labelOptions(p);
@@ -77,25 +68,21 @@ export async function run(args: string[]): Promise<number> {
   const show = showArg === 'all' ? Infinity : Number(showArg);
   if (!(show >= 0)) throw new Error(`--show must be a number or "all", got "${showArg}"`);
   const color = p.flags.has('color') || (!p.flags.has('no-color') && !process.env.NO_COLOR && process.stdout.isTTY === true);
-
-  const tokenizer = await loadTokenizer({
-    tokenizerJson: readJson(join(modelDir, 'tokenizer.json'), 'tokenizer.json'),
-    tokenizerConfig: readJson(join(modelDir, 'tokenizer_config.json'), 'tokenizer_config.json'),
-  });
-  if (!existsSync(dataPath)) throw new Error(`dataset not found: ${dataPath}`);
+  // Inputs and the output are checked before any work; the output is written beside and renamed in when complete.
+  checkDataFile(dataPath);
   const outPath = optionalString(p, 'out');
-  const out = outPath ? createWriteStream(outPath) : null;
+  if (outPath !== undefined) checkOutputFile(outPath, [{ path: dataPath, what: 'the dataset (--data)' }]);
+  const tokenizer = await loadDirTokenizer(modelDir);
+  const out = outPath ? new OutputFile(outPath) : null;
 
   let labeled = 0;
-  let badRows = 0;
   let failed = 0;
   let trained = 0;
   let total = 0;
   let masked = 0;
-  for await (const batch of parseDatasetStream(createReadStream(dataPath), { filename: dataPath, format })) {
-    for (const e of batch.errors) console.error(`line ${e.line}: ${e.reason}`);
-    badRows += batch.errors.length;
-    for (const row of batch.rows) {
+  let summary;
+  try {
+    summary = await readRows(dataPath, format, (row) => {
       let ex;
       try {
         ex = buildLabels(tokenizer, row.body, opts);
@@ -103,28 +90,32 @@ export async function run(args: string[]): Promise<number> {
         if (!(e instanceof LabelError)) throw e;
         console.error(`line ${row.line}: ${e.message}`);
         failed++;
-        continue;
+        return;
       }
       labeled++;
       trained += ex.trainedCount;
       if (ex.targetCount === 0) masked++;
       total += ex.inputIds.length;
-      if (out) out.write(JSON.stringify({ input_ids: ex.inputIds, labels: ex.labels }) + '\n');
+      out?.write(JSON.stringify({ input_ids: ex.inputIds, labels: ex.labels }) + '\n');
       if (labeled <= show) console.log(renderLabeled(tokenizer, ex, { color, title: `example ${labeled} (line ${row.line})` }) + '\n');
       else for (const w of ex.warnings) console.error(`line ${row.line}: warning: ${w}`);
-    }
+    });
+    out?.commit();
+  } catch (e) {
+    out?.abort();
+    throw e;
   }
-  if (out) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const pct = total ? ((100 * trained) / total).toFixed(1) : '0';
   console.error(
     `${labeled} example${labeled === 1 ? '' : 's'} labeled (${trained} of ${total} tokens trained, ${pct}%)` +
-      (badRows ? `, ${badRows} bad row${badRows === 1 ? '' : 's'}` : '') +
+      (summary.badRows ? `, ${summary.badRows} bad row${summary.badRows === 1 ? '' : 's'}` : '') +
       (failed ? `, ${failed} could not be labeled` : '') +
       (masked ? `, ${masked} fully masked (all -100 after the shift: \`train\` skips ${masked === 1 ? 'it' : 'them'})` : '') +
       (outPath ? ` → ${outPath}` : ''),
   );
   if (labeled === 0) {
-    console.error('error: no example could be labeled (see the reasons above)');
+    // "See above" only when something above says why.
+    console.error(`error: ${summary.rows === 0 && summary.badRows === 0 ? noRowsMessage(dataPath, summary) : 'no example could be labeled (see the reasons above)'}`);
     return 1;
   }
   return 0;

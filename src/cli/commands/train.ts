@@ -4,26 +4,31 @@
  * cannot be labelled go to stderr with their line; steps, evals and checkpoints go to stdout. Ctrl+C stops after the
  * current step and still writes the output.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { optionalString, parseArgs, requireString, type ParsedArgs } from '../args.ts';
-import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, switchFlag } from '../common.ts';
+import { checkFlags, intFlag, loadDirTokenizer, positiveFlag, rangeFlag, resolveTemplate, seedFlag, specialTokensFlag, switchFlag } from '../common.ts';
 import { Progress } from '../progress.ts';
 import { checkpointPath, readCheckpoint, writeCheckpoint, type CheckpointIdentity } from '../checkpoint.ts';
 import { writeAdapterOutput, writeFullModelOutput } from '../trainOutput.ts';
-import { FORMAT_IDS, parseDatasetStream, type FormatId } from '../../data/formats/index.ts';
+import { FORMAT_IDS, type FormatId } from '../../data/formats/index.ts';
 import type { MaskMode } from '../../data/types.ts';
 import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
 import { openModelDir } from '../../node/modelDir.ts';
+import { checkOutputDir } from '../../node/outputDir.ts';
+import { checkDataFile } from '../dataset.ts';
+import { readDataset, reportPlan } from '../trainData.ts';
+import { checkRank, evalProgress } from '../trainChecks.ts';
+import { onInterrupt } from '../signals.ts';
 import { loadModelWeights } from '../../engine/loadModel.ts';
 import { resolveWeightFormat } from '../../engine/transformer/weights.ts';
 import { formatMemory } from '../../engine/transformer/memory.ts';
 import { planRunMemory } from '../../train/memory.ts';
 import { resolveLoraTargets } from '../../engine/model/lora.ts';
 import type { ScheduleKind } from '../../engine/train/schedule.ts';
-import { OVERLONG_ACTIONS, describeOverlong, shuffled, type TrainingExample } from '../../train/data.ts';
+import { OVERLONG_ACTIONS } from '../../train/data.ts';
 import { NothingToTrainError, planRun } from '../../train/plan.ts';
 import { DEFAULT_RUN, makeLoraConfig, runTraining, type RunConfig, type RunPlan } from '../../train/run.ts';
 
@@ -46,6 +51,8 @@ const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [opt
   --max-length N         tokens per example (default 256; capped at the model's limit)
   --overlong ACTION      truncate | skip: what to do with longer examples (default truncate, from the right)
   --no-train-eos         do not train the end-of-turn token after each response
+  --special-tokens keep|escape  special-token strings typed in message text (<|im_end|> in an answer): keep as the
+                         control token (default, warned) or escape to plain characters
   --eval-split F         fraction held out for validation when the data has no split (default 0.1; 0 = none)
   --eval-every N         evaluate every N steps (default: only at the end)
  LoRA (default) or full fine-tuning:
@@ -74,7 +81,7 @@ const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [opt
 Ctrl+C stops after the current step and writes the output (exit code 130); press it twice to quit at once.`;
 
 const KNOWN = [
-  'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'overlong', 'no-train-eos', 'eval-split',
+  'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'overlong', 'no-train-eos', 'special-tokens', 'eval-split',
   'eval-every', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'full', 'lr', 'schedule', 'warmup-ratio', 'weight-decay',
   'max-grad-norm', 'batch', 'grad-accum', 'epochs', 'max-steps', 'pack', 'seed', 'recompute', 'checkpoint-every', 'resume',
 ];
@@ -95,6 +102,7 @@ function runConfig(p: ParsedArgs): RunConfig {
   if (Array.isArray(targetModules) && targetModules.length === 0) throw new Error('--targets needs module names (e.g. q_proj,v_proj) or all-linear');
   const system = optionalString(p, 'system');
   const overlong = oneOf(p, 'overlong', OVERLONG_ACTIONS, 'truncate');
+  const specials = specialTokensFlag(p);
   return {
     label: {
       mode: oneOf(p, 'mode', MODES, 'assistant-only'),
@@ -104,6 +112,7 @@ function runConfig(p: ParsedArgs): RunConfig {
       maxLength: intFlag(p, 'max-length', 256, 2),
       // Only when not the default, so checkpoints written before the flag existed still resume.
       ...(overlong === 'skip' ? { overlong } : {}),
+      ...(specials === 'escape' ? { specialTokensInText: specials } : {}),
     },
     lora: full ? null : {
       r: intFlag(p, 'r', DL.r, 1), alpha: positiveFlag(p, 'alpha', DL.alpha), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
@@ -119,59 +128,11 @@ function runConfig(p: ParsedArgs): RunConfig {
     epochs: intFlag(p, 'epochs', D.epochs, 1),
     maxSteps: intFlag(p, 'max-steps', 0, 0),
     pack: switchFlag(p, 'pack'),
-    seed: intFlag(p, 'seed', D.seed, 0),
+    seed: seedFlag(p, D.seed),
     evalEvery: intFlag(p, 'eval-every', 0, 0),
     checkpointEvery: intFlag(p, 'checkpoint-every', 0, 0),
     recompute: switchFlag(p, 'recompute'),
   };
-}
-
-interface LoadedData {
-  examples: TrainingExample[];
-  /** Source line of each example (for messages). */
-  lines: number[];
-  badRows: number;
-  /** Cheap fingerprint of the examples (FNV-1a over their JSON), for resume checks. */
-  hash: string;
-}
-
-async function readDataset(path: string, format: FormatId | undefined, evalSplit: number, seed: number): Promise<LoadedData> {
-  if (!existsSync(path)) throw new Error(`dataset not found: ${path}`);
-  const examples: TrainingExample[] = [];
-  const lines: number[] = [];
-  let badRows = 0;
-  for await (const batch of parseDatasetStream(createReadStream(path), { filename: path, format })) {
-    for (const e of batch.errors) console.error(`line ${e.line}: ${e.reason}`);
-    badRows += batch.errors.length;
-    for (const row of batch.rows) {
-      examples.push({ body: row.body, ...(row.split ? { split: row.split } : {}) });
-      lines.push(row.line);
-    }
-  }
-  if (examples.length === 0) throw new Error(`${path} has no usable rows${badRows ? ` (${badRows} bad row${badRows === 1 ? '' : 's'}, see above)` : ''}`);
-  // No validation split in the data: hold out a seeded random fraction (always leaving one to train on).
-  if (evalSplit > 0 && !examples.some((e) => e.split === 'validation')) {
-    const n = Math.min(examples.length - 1, Math.round(examples.length * evalSplit));
-    for (const i of shuffled([...examples.keys()], seed).slice(0, n)) examples[i] = { ...examples[i], split: 'validation' };
-  }
-  let h = 0x811c9dc5;
-  const text = JSON.stringify(examples);
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return { examples, lines, badRows, hash: `${examples.length}:${(h >>> 0).toString(16)}` };
-}
-
-function reportPlan(plan: RunPlan, lines: number[], evalSplit: number): void {
-  for (const s of plan.skipped) console.error(`line ${lines[s.index]}: skipped: ${s.reason}`);
-  const shown = plan.warnings.slice(0, 5);
-  for (const w of shown) console.error(`warning: ${w}`);
-  if (plan.warnings.length > shown.length) console.error(`warning: … and ${plan.warnings.length - shown.length} more`);
-  const overlong = describeOverlong(plan.overlong);
-  if (overlong) console.error(`note: ${overlong}${plan.overlong!.action === 'truncate' ? ' (--overlong skip leaves them out)' : ''}`);
-  if (plan.evalNote) console.error(`note: ${plan.evalNote}${evalSplit > 0 ? '' : ' (--eval-split 0)'}`);
-  console.log(
-    `${plan.trainExamples} training example${plan.trainExamples === 1 ? '' : 's'} (${plan.trainedTokens} trained tokens), ` +
-      `${plan.validationExamples} validation; ${plan.totalSteps} step${plan.totalSteps === 1 ? '' : 's'} (${plan.stepsPerEpoch} per epoch)`,
-  );
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -190,17 +151,17 @@ export async function run(args: string[]): Promise<number> {
   const evalSplit = rangeFlag(p, 'eval-split', 0.1, 0, 1, true);
   const resume = switchFlag(p, 'resume');
 
-  // Everything that can fail on bad input happens before the GPU is touched.
+  // Everything that can fail on bad input — the inputs, the output folder, the data, the plan — fails here, before the
+  // GPU is touched and long before anything is written.
+  checkDataFile(dataPath);
   const model = await openModelDir(modelPath);
+  checkOutputDir(outDir, [{ path: modelPath, what: 'the model directory (--model)' }, { path: dataPath, what: 'the dataset (--data)' }]);
   if (cfg.label.maxLength > model.config.maxTrainLength) {
     console.error(`note: --max-length ${cfg.label.maxLength} is more than this model supports; using ${model.config.maxTrainLength}`);
     cfg.label.maxLength = model.config.maxTrainLength;
   }
-  if (cfg.lora) {
-    // Same resolution runTraining does, so a bad --targets fails here, before the model is loaded.
-    const l = cfg.lora;
-    resolveLoraTargets(model.config, makeLoraConfig(model.config, l));
-  }
+  // Same resolution runTraining does, so a bad --targets or a rank beyond the layers fails here.
+  if (cfg.lora) checkRank(resolveLoraTargets(model.config, makeLoraConfig(model.config, cfg.lora)), cfg.lora.r);
   cfg.baseModelName = typeof model.configJson._name_or_path === 'string' && model.configJson._name_or_path ? model.configJson._name_or_path : resolve(modelPath);
   const tokenizer = await loadDirTokenizer(modelPath);
   const data = await readDataset(dataPath, format, evalSplit, cfg.seed);
@@ -209,6 +170,9 @@ export async function run(args: string[]): Promise<number> {
   let plan: RunPlan;
   try {
     plan = planRun(tokenizer, data.examples, cfg).plan;
+    // The memory plan below is for --batch rows; say when most of them can never be filled.
+    if (cfg.batchSize > plan.trainExamples)
+      console.error(`note: --batch ${cfg.batchSize} is more than the ${plan.trainExamples} training example${plan.trainExamples === 1 ? '' : 's'}: the memory of ${cfg.batchSize - plan.trainExamples} rows per micro-batch is never used (--batch ${plan.trainExamples} trains the same with less)`);
   } catch (e) {
     if (!(e instanceof NothingToTrainError)) throw e;
     for (const s of e.skipped) console.error(`line ${data.lines[s.index]}: skipped: ${s.reason}`);
@@ -222,37 +186,38 @@ export async function run(args: string[]): Promise<number> {
   const checkpoint = resume ? readCheckpoint(outDir, identity) : null;
   if (!resume && cfg.checkpointEvery > 0 && existsSync(checkpointPath(outDir))) console.error(`note: starting afresh; ${checkpointPath(outDir)} will be replaced`);
 
+  const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
+  console.error(`GPU: ${gpu.adapter.description || 'unnamed adapter'}${gpu.adapter.isSoftware ? ' (CPU, software)' : ''}`);
+  // The run's GPU memory, planned as runTraining plans (and refuses) it — before the weights are loaded.
+  const limits = gpu.device.limits;
+  const memory = planRunMemory(model.config, cfg, {
+    maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, isSoftware: gpu.adapter.isSoftware, hostMemoryBytes: totalmem(),
+  }, resolveWeightFormat(gpu));
+  console.log(memory.summary);
+  // The same suggestions as flags: --recompute, --max-length N, --batch N.
+  const flags = memory.suggestions.map((x) => {
+    const set = x.change === 'maxLength' ? `--max-length ${x.value}` : x.change === 'batch' ? `--batch ${x.value}` : '';
+    return `${[x.recompute && !cfg.recompute ? '--recompute' : '', set].filter(Boolean).join(' ')} (~${formatMemory(x.total)})`;
+  });
+  if (memory.refusal) {
+    console.error(`error: ${memory.refusal}${flags.length ? ` (${flags.join(', or ')})` : ''}`);
+    return 1;
+  }
+  for (const w of memory.plan.warnings) console.error(`warning: ${w}${flags.length ? ` Under ${formatMemory(memory.plan.budget)} with ${flags.join(', or ')}.` : ''}`);
+  const { weights } = await loadModelWeights(gpu, model.config, { source: model.source });
+
+  // From here an interrupt stops after the current step (or evaluation batch) and still writes the output.
   let stop = false;
-  const onSigint = () => {
-    if (stop) process.exit(130);
+  const release = onInterrupt(() => {
     stop = true;
     console.error('\nStopping after the current step and writing the output (Ctrl+C again to quit without saving)…');
-  };
-  process.on('SIGINT', onSigint);
+  });
   try {
-    const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
-    console.error(`GPU: ${gpu.adapter.description || 'unnamed adapter'}${gpu.adapter.isSoftware ? ' (CPU, software)' : ''}`);
-    // The run's GPU memory, planned as runTraining plans (and refuses) it — before the weights are loaded.
-    const limits = gpu.device.limits;
-    const memory = planRunMemory(model.config, cfg, {
-      maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, isSoftware: gpu.adapter.isSoftware, hostMemoryBytes: totalmem(),
-    }, resolveWeightFormat(gpu));
-    console.log(memory.summary);
-    // The same suggestions as flags: --recompute, --max-length N, --batch N.
-    const flags = memory.suggestions.map((x) => {
-      const set = x.change === 'maxLength' ? `--max-length ${x.value}` : x.change === 'batch' ? `--batch ${x.value}` : '';
-      return `${[x.recompute && !cfg.recompute ? '--recompute' : '', set].filter(Boolean).join(' ')} (~${formatMemory(x.total)})`;
-    });
-    if (memory.refusal) {
-      console.error(`error: ${memory.refusal}${flags.length ? ` (${flags.join(', or ')})` : ''}`);
-      return 1;
-    }
-    for (const w of memory.plan.warnings) console.error(`warning: ${w}${flags.length ? ` Under ${formatMemory(memory.plan.budget)} with ${flags.join(', or ')}.` : ''}`);
-    const { weights } = await loadModelWeights(gpu, model.config, { source: model.source });
     const progress = new Progress(process.stdout);
     const losses: number[] = [];
     const started = performance.now();
     if (checkpoint) console.log(`resuming from step ${checkpoint.snapshot.step}`);
+    const evalShown = evalProgress(progress);
     const result = await runTraining(gpu, model.config, weights, tokenizer, data.examples, cfg, {
       onPlan: (pl) => (plan = pl),
       onStep: (s) => {
@@ -261,6 +226,7 @@ export async function run(args: string[]): Promise<number> {
         progress.log(`step ${s.step}/${total}  loss ${s.loss.toFixed(4)}  lr ${s.lr.toExponential(2)}  grad-norm ${s.gradNorm.toFixed(3)}  ${Math.round(s.tokensPerSec)} tok/s`);
         progress.update({ step: s.step, total, loss: s.loss, lr: s.lr, tokensPerSec: s.tokensPerSec, elapsed: s.elapsed, startStep: checkpoint?.snapshot.step });
       },
+      onEvalProgress: evalShown,
       onEval: (e) => progress.log(`eval  step ${e.step}  loss ${e.loss.toFixed(4)}`),
       onCheckpoint: (c) => {
         writeCheckpoint(outDir, c, identity);
@@ -269,8 +235,11 @@ export async function run(args: string[]): Promise<number> {
       control: () => (stop ? 'stop' : 'run'),
     }, checkpoint ?? undefined);
     progress.done();
+    const what = cfg.lora ? 'adapter' : 'model';
     if (result.steps === 0) {
-      console.error('error: stopped before the first step; nothing was written');
+      console.error(result.reason === 'nonfinite'
+        ? 'error: the first step produced NaN/Inf (in the loss, the gradients or the updated parameters); nothing was written. Lower --lr, or check the data and the model.'
+        : 'error: stopped before the first step; nothing was written');
       return stop ? 130 : 1;
     }
     const recent = losses.slice(-10);
@@ -282,15 +251,17 @@ export async function run(args: string[]): Promise<number> {
     };
     if (cfg.lora) writeAdapterOutput(outDir, summaryInfo);
     else writeFullModelOutput(outDir, summaryInfo, model.config, model.configJson);
-    const what = cfg.lora ? 'adapter' : 'model';
     if (result.reason === 'nonfinite') {
-      console.error(`error: training produced NaN/Inf after step ${result.steps}; the ${what} in ${outDir} holds the last good parameters. Lower --lr or check the data.`);
+      console.error(
+        `error: step ${result.steps + 1} produced NaN/Inf or exploding parameters and was undone; the ${what} in ${outDir} holds the parameters ` +
+          `after step ${result.steps}, the last good ones. Lower --lr or check the data.`,
+      );
       return 1;
     }
-    const evalPart = result.finalEvalLoss !== null ? `, eval loss ${result.finalEvalLoss.toFixed(4)}` : plan.evalNote ? ', no eval (empty held-out split)' : '';
-    console.log(`${result.reason === 'stopped' ? 'stopped' : 'done'} after ${result.steps} step${result.steps === 1 ? '' : 's'}: loss ${summaryInfo.lastLoss?.toFixed(4) ?? '—'}${evalPart} → ${what} written to ${outDir}`);
-    return result.reason === 'stopped' ? 130 : 0;
+    const evalPart = result.finalEvalLoss !== null ? `, eval loss ${result.finalEvalLoss.toFixed(4)}` : stop && plan.validationExamples ? ', evaluation skipped (stopped)' : plan.evalNote ? ', no eval (empty held-out split)' : '';
+    console.log(`${result.reason === 'stopped' || stop ? 'stopped' : 'done'} after ${result.steps} step${result.steps === 1 ? '' : 's'}: loss ${summaryInfo.lastLoss?.toFixed(4) ?? '—'}${evalPart} → ${what} written to ${outDir}`);
+    return result.reason === 'stopped' || stop ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    release();
   }
 }

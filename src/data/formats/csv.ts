@@ -2,8 +2,24 @@
  * RFC 4180 CSV, read line by line so huge files can stream: quoted fields may hold commas, doubled quotes and line
  * breaks (kept exactly, CRLF included); records end with LF or CRLF. A record's line number is its first line.
  * Lenient where it is harmless (a stray quote inside an unquoted field is kept as text), strict where data would be
- * misread (text after a closing quote, a file ending inside quotes).
+ * misread (text after a closing quote, a file ending inside quotes). The delimiter is a comma unless the header line
+ * says otherwise (sniffDelimiter: semicolons from European spreadsheets, tabs, pipes).
  */
+
+const DELIMITERS = [',', ';', '\t', '|'];
+
+/** The delimiter a header line uses: the most frequent of , ; tab | outside quotes (a comma unless another wins). */
+export function sniffDelimiter(line: string): string {
+  const counts = new Map(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
 
 export interface CsvRecord {
   line: number;
@@ -21,6 +37,8 @@ export class CsvReader {
   private rawLines: string[] = [];
   private problem: string | undefined;
 
+  constructor(readonly delimiter = ',') {}
+
   /** Feed one line (without its '\n'). Returns the record it completes, if any. */
   push(line: string, lineNo: number): CsvRecord | null {
     if (this.rawLines.length === 0) this.startLine = lineNo;
@@ -37,7 +55,7 @@ export class CsvReader {
           this.inQuotes = false;
           this.afterQuote = true;
         }
-      } else if (ch === ',') {
+      } else if (ch === this.delimiter) {
         this.fields.push(this.field);
         this.field = '';
         this.afterQuote = false;

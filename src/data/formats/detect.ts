@@ -1,5 +1,7 @@
 /**
  * Guessing the container (from the file name, then the content) and the format (from the keys of the first rows).
+ * A `.jsonl`/`.ndjson` name and a `.csv` name decide (bad lines are then reported one by one, never the whole file);
+ * `.json` and unnamed text are read by their content. CSV delimiters other than commas are sniffed by csv.ts.
  * Confidence is the share of sampled rows that have the chosen format's shape; `columns` (anything else) is reported
  * with a low confidence so the UI asks for a column mapping.
  */
@@ -29,22 +31,27 @@ function looksLikeJsonl(text: string): boolean {
     .filter((l) => l !== '')
     .slice(0, 5);
   if (lines.length === 0) return false;
-  let ok = 0;
-  for (const l of lines) {
+  const isObject = (l: string) => {
     try {
       const v = JSON.parse(l) as unknown;
-      if (v && typeof v === 'object' && !Array.isArray(v)) ok++;
+      return !!v && typeof v === 'object' && !Array.isArray(v);
     } catch {
-      /* not a complete JSON object on one line */
+      return false; // not a complete JSON object on one line
     }
-  }
-  return ok >= Math.ceil(lines.length / 2) && (lines.length > 1 || !lines[0].startsWith('{"data"'));
+  };
+  const ok = lines.filter(isObject).length;
+  // A first line that is a complete object, with more lines after it, cannot start a JSON document: the file is JSONL
+  // however many of the next lines are broken. A single line holding {"data": […]} is a JSON document.
+  if (lines.length > 1 && isObject(lines[0])) return true;
+  return ok >= Math.ceil(lines.length / 2) && (lines.length > 1 || !/^\{\s*"(data|rows)"/.test(lines[0]));
 }
 
 export function detectContainer(text: string, filename?: string): Container {
   const byName = containerFromName(filename);
   const t = stripBom(text).trimStart();
   if (byName === 'csv') return 'csv';
+  // A .jsonl name decides, unless the file is plainly one pretty-printed JSON document ("[" or "{" alone on line 1).
+  if (byName === 'jsonl') return /^[[{][ \t\r]*(\n|$)/.test(t) ? 'json' : 'jsonl';
   if (t.startsWith('[')) return 'json';
   if (t.startsWith('{')) return looksLikeJsonl(t) ? 'jsonl' : 'json';
   return byName ?? 'csv';

@@ -1,6 +1,6 @@
 /** Containers → raw records (with line numbers), and raw records → parsed rows or row errors. */
 import type { ReadContext } from './fields.ts';
-import { CsvReader, isBlankRecord, type CsvRecord } from './csv.ts';
+import { CsvReader, isBlankRecord, sniffDelimiter, type CsvRecord } from './csv.ts';
 import { lineOf, lineStartsOf, splitJsonRows } from './json.ts';
 import { RowProblem, preview, type ColumnMapping, type Container, type FormatId, type ParsedRow, type RawRecord, type RowError } from './model.ts';
 import { readRow } from './readers.ts';
@@ -27,18 +27,26 @@ export function jsonlRecord(line: string, lineNo: number): RawRecord | null {
   }
 }
 
-/** Header handling for CSV: the first non-blank record names the columns. */
+/** Header handling for CSV: the first non-blank record names the columns (and its line decides the delimiter). */
 export class CsvRecords {
-  private reader = new CsvReader();
+  private reader: CsvReader | null = null;
   columns: string[] | null = null;
   headerProblem: RowError | null = null;
 
   push(line: string, lineNo: number): RawRecord | null {
+    if (!this.reader) {
+      if (line.trim() === '') return null;
+      this.reader = new CsvReader(sniffDelimiter(line));
+    }
     return this.accept(this.reader.push(line, lineNo));
   }
 
   end(): RawRecord | null {
-    return this.accept(this.reader.end());
+    return this.reader ? this.accept(this.reader.end()) : null;
+  }
+
+  get delimiter(): string {
+    return this.reader?.delimiter ?? ',';
   }
 
   private accept(r: CsvRecord | null): RawRecord | null {

@@ -2,6 +2,7 @@
  * Streaming import for files too big to hold as one string: bytes are split into lines, each line is decoded with a
  * fatal UTF-8 decoder (an invalid line becomes a RowError, the rest carries on), and JSONL/CSV records are read as
  * they complete. JSON arrays are parsed whole (their rows can only be located once the whole file is there).
+ * A UTF-16 file (Excel's "Unicode text", PowerShell's default) is recognised by its byte-order mark and transcoded.
  * Yields batches of about `batchSize` rows+errors; `bytes` is how much of the input has been consumed.
  */
 import { detectContainer, detectFromRecords, suggestMapping } from './detect.ts';
@@ -19,12 +20,15 @@ export interface StreamBatch {
   rows: ParsedRow[];
   errors: RowError[];
   bytes: number;
+  /** What the file was read as (detected, or as given in the options). */
+  container: Container;
+  format: FormatId;
 }
 
 const SNIFF_BYTES = 64 * 1024;
 const SNIFF_LINES = 200;
 
-async function* chunksOf(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* rawChunksOf(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   if ('getReader' in source) {
     const reader = source.getReader();
     try {
@@ -37,6 +41,45 @@ async function* chunksOf(source: ReadableStream<Uint8Array> | AsyncIterable<Uint
       reader.releaseLock();
     }
   } else yield* source;
+}
+
+/** UTF-16 by its byte-order mark, or null (UTF-8, with or without its BOM). */
+export function utf16Bom(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
+ * The input as UTF-8 chunks: UTF-16 (with a BOM) is transcoded as it streams (the BOM dropped); anything else passes
+ * through untouched. `onRaw` sees the size of every input chunk (progress is in input bytes).
+ */
+async function* chunksOf(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, onRaw: (n: number) => void): AsyncGenerator<Uint8Array> {
+  let head: Uint8Array | null = new Uint8Array(0); // the first bytes, until the encoding is settled
+  let decoder: TextDecoder | null = null;
+  const utf8 = new TextEncoder();
+  for await (const chunk of rawChunksOf(source)) {
+    onRaw(chunk.length);
+    if (head) {
+      head = head.length ? concat(head, chunk) : chunk;
+      if (head.length < 2) continue;
+      const enc = utf16Bom(head);
+      const first = head;
+      head = null;
+      if (!enc) {
+        yield first;
+        continue;
+      }
+      decoder = new TextDecoder(enc); // drops the BOM
+      yield utf8.encode(decoder.decode(first, { stream: true }));
+    } else if (decoder) yield utf8.encode(decoder.decode(chunk, { stream: true }));
+    else yield chunk;
+  }
+  if (head?.length) yield head;
+  if (decoder) {
+    const tail = decoder.decode();
+    if (tail) yield utf8.encode(tail);
+  }
 }
 
 /** Index of the first byte that breaks UTF-8 (for the error message; detection itself uses TextDecoder). */
@@ -57,12 +100,11 @@ const fatal = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
 
 /** Split a byte stream into lines (without '\n'), numbered from 1; a leading BOM is dropped. */
-async function* linesOf(chunks: AsyncIterable<Uint8Array>, onChunk: (n: number) => void): AsyncGenerator<[Uint8Array, number]> {
+async function* linesOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<[Uint8Array, number]> {
   let pending = new Uint8Array(0);
   let lineNo = 0;
   let first = true;
   for await (const chunk of chunks) {
-    onChunk(chunk.length);
     let buf = pending.length ? concat(pending, chunk) : chunk;
     if (first && buf.length >= 3) {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
@@ -91,11 +133,13 @@ export async function* parseDatasetStream(
 ): AsyncGenerator<StreamBatch> {
   const batchSize = Math.max(1, opts.batchSize ?? 1000);
   let bytes = 0;
-  const lines = linesOf(chunksOf(source), (n) => {
-    bytes += n;
-    opts.signal?.throwIfAborted();
-    opts.onProgress?.(bytes);
-  });
+  const lines = linesOf(
+    chunksOf(source, (n) => {
+      bytes += n;
+      opts.signal?.throwIfAborted();
+      opts.onProgress?.(bytes);
+    }),
+  );
 
   // Sniff the first lines to settle the container and format.
   const sniffed: [Uint8Array, number][] = [];
@@ -163,13 +207,13 @@ export async function* parseDatasetStream(
   for await (const l of all()) {
     handle(l);
     if (rows.length + errors.length >= batchSize) {
-      yield { rows, errors, bytes };
+      yield { rows, errors, bytes, container, format };
       rows = [];
       errors = [];
     }
   }
   if (csv) take(csv.end());
-  yield { rows, errors, bytes };
+  yield { rows, errors, bytes, container, format };
 }
 
 async function* wholeJson(parts: Uint8Array[], opts: StreamOptions, bytes: number, batchSize: number): AsyncGenerator<StreamBatch> {
@@ -179,7 +223,7 @@ async function* wholeJson(parts: Uint8Array[], opts: StreamOptions, bytes: numbe
       lines.push(fatal.decode(parts[i]));
     } catch {
       const raw = lenient.decode(parts[i]);
-      yield { rows: [], errors: [{ line: i + 1, reason: `invalid UTF-8 (byte ${firstInvalidByte(parts[i]) + 1} of the line): a JSON file must be valid UTF-8 to be read`, raw: preview(raw) }], bytes };
+      yield { rows: [], errors: [{ line: i + 1, reason: `invalid UTF-8 (byte ${firstInvalidByte(parts[i]) + 1} of the line): a JSON file must be valid UTF-8 to be read`, raw: preview(raw) }], bytes, container: 'json', format: opts.format ?? 'columns' };
       return;
     }
   }
@@ -187,6 +231,6 @@ async function* wholeJson(parts: Uint8Array[], opts: StreamOptions, bytes: numbe
   const all: (ParsedRow | RowError)[] = [...result.rows, ...result.errors].sort((a, b) => a.line - b.line);
   for (let i = 0; i < all.length || i === 0; i += batchSize) {
     const slice = all.slice(i, i + batchSize);
-    yield { rows: slice.filter((r): r is ParsedRow => !isRowError(r)), errors: slice.filter(isRowError), bytes };
+    yield { rows: slice.filter((r): r is ParsedRow => !isRowError(r)), errors: slice.filter(isRowError), bytes, container: 'json', format: result.format };
   }
 }

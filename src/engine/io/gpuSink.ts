@@ -4,11 +4,14 @@
  * full and at the end of each tensor, so the network's small chunks become few large writes and no tensor is ever
  * copied whole on the host. writeBuffer copies its data at call time, so the staging array is reused at once.
  * Every `throttleBytes` uploaded, write() waits for the queue, which bounds the memory the driver holds for pending
- * uploads.
+ * uploads. Every value of the file is checked on the way: a NaN or ±Inf fails the load with a ModelFileError naming the
+ * tensor and the element. (A finite value beyond f16's ±65504 stored as f16 still becomes ±Inf, as RNE conversion does.)
  */
 import { StreamConverter, formatBytes, type TargetFormat } from './convert';
 import type { LoadTensor, TensorSink } from './stream';
 import type { WeightDtype } from './safetensors';
+import { ModelFileError } from './errors';
+import { StreamFiniteCheck, describeNonFinite } from './finite';
 
 export interface GpuSinkOptions {
   device: GPUDevice;
@@ -40,6 +43,8 @@ interface Current {
   buffer: GPUBuffer;
   /** Where the next flush lands in the buffer. */
   dst: number;
+  /** NaN/Inf check of the file's bytes. */
+  finite: StreamFiniteCheck;
   converter: StreamConverter;
   format: TargetFormat;
 }
@@ -69,13 +74,16 @@ export class GpuTensorSink implements TensorSink {
     if (offset % 4 !== 0) throw new RangeError(`buffer offset for "${t.name}" must be a multiple of 4.`);
     const need = offset + Math.ceil(convertedByteLength(t, format) / 4) * 4;
     if (buffer.size < need) throw new RangeError(`buffer for "${t.name}" has ${buffer.size} bytes; ${need} are needed.`);
-    this.cur = { tensor: t, buffer, dst: offset, converter: new StreamConverter(t.dtype as WeightDtype, format), format };
+    this.cur = { tensor: t, buffer, dst: offset, finite: new StreamFiniteCheck(t.dtype as WeightDtype), converter: new StreamConverter(t.dtype as WeightDtype, format), format };
     this.fill = 0;
   }
 
   write(t: LoadTensor, _byteOffset: number, chunk: Uint8Array): void | Promise<void> {
     const cur = this.cur;
     if (!cur || cur.tensor !== t) throw new Error(`write for "${t.name}" without begin().`);
+    const bad = cur.finite.push(chunk);
+    if (bad)
+      throw new ModelFileError(t.file, `tensor "${t.name}" ${describeNonFinite(bad.value, bad.index)}; a weight that is not a finite number makes every output NaN. Re-download or re-export the model.`, t.name);
     let at = 0;
     while (at < chunk.byteLength) {
       let take = Math.min(chunk.byteLength - at, cur.converter.inputBytesFor(this.staging.byteLength - this.fill));
