@@ -7,6 +7,7 @@ import type { Gpu } from '../engine/gpu/device';
 import { parseModelConfig, type ModelConfig } from '../engine/model/config';
 import { loadModelWeights, type LoadedWeights } from '../engine/loadModel';
 import type { LoadProgress } from '../engine/io/stream';
+import type { CheckpointSource } from '../engine/io/checkpoint';
 import { ModelCache } from '../engine/io/cache';
 import { GpuTransformer } from '../engine/transformer/model';
 import type { LoraConfig, LoraTarget } from '../engine/model/lora';
@@ -25,6 +26,9 @@ export interface LoadedModel {
   config: ModelConfig;
   weights: LoadedWeights;
   tokenizer: StudioTokenizer;
+  /** Where the weights came from and the config.json as read: exports re-read the checkpoint tensor by tensor. */
+  checkpoint?: CheckpointSource;
+  configJson?: unknown;
 }
 
 export class Session {
@@ -50,7 +54,7 @@ export class Session {
     this.dropGenerator();
     if (this.model) this.gpu.buffers.releasePool(this.model.weights.pool);
     this.adapters.clear();
-    this.model = { info, config, weights, tokenizer };
+    this.model = { info, config, weights, tokenizer, checkpoint: resolved.checkpoint, configJson: resolved.configJson };
     await resolved.commit?.();
     return info;
   }

@@ -4,10 +4,13 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { formatBytes } from '../shell/format';
 import { formatLoss } from '../model/format';
+import { finalLossText } from '../train/lossStats';
 import { routeHref } from '../shell/routes';
 import { MODE_LABELS } from '../train/runConfig';
 import { useRuns, withAdapters, type RunView } from '../train/runsView';
 import { AdapterImport } from './AdapterImport';
+import { ModelExport, exportableRuns } from './ModelExport';
+import { HandoffCard } from './HandoffCard';
 import { saveFile, slug } from './download';
 import { peftSnippet } from './snippet';
 import { zipStore } from './zip';
@@ -43,7 +46,7 @@ function AdapterFiles({ run }: { run: RunView }) {
         <div className="kv__row"><dt>Base model</dt><dd>{baseModelOf(run)}</dd></div>
         {c && <div className="kv__row"><dt>Data</dt><dd>{run.datasetName} · {MODE_LABELS[c.label.mode]} · {run.examples.length} examples</dd></div>}
         {c?.lora && <div className="kv__row"><dt>LoRA</dt><dd>r = {c.lora.r}, α = {c.lora.alpha}{c.lora.useRslora ? ' (rsLoRA)' : ''}, targets {c.lora.targetModules === 'all-linear' ? 'all linear' : c.lora.targetModules === 'attention' ? 'attention projections' : c.lora.targetModules.join(', ')}</dd></div>}
-        {last && <div className="kv__row"><dt>Training</dt><dd>{last.step} steps · loss {formatLoss(run.firstLoss)} → {formatLoss(run.lastLoss)}{run.evals.length ? ` · validation ${formatLoss(run.evals[run.evals.length - 1].loss)}` : ''}</dd></div>}
+        {last && <div className="kv__row"><dt>Training</dt><dd>{last.step} steps · {finalLossText(run.steps, formatLoss)}{run.evals.length ? ` · validation ${formatLoss(run.evals[run.evals.length - 1].loss)}` : ''}</dd></div>}
       </dl>
       <ul className="exp-files">
         {files.map(([name, data, type]) => (
@@ -85,7 +88,7 @@ export function ExportSection() {
       <header className="page__header">
         <div>
           <h2 id="export-title">Export</h2>
-          <p className="page__lead">Your adapters as PEFT files: load them in Python with transformers + peft, or share them.</p>
+          <p className="page__lead">Your adapters as PEFT files, your fine-tuned models as Hugging Face folders or GGUF, and whole runs for a GPU cluster.</p>
         </div>
       </header>
       <Card title="Adapter" testId="export-card" aside={adapters.length ? `${adapters.length} available` : undefined}>
@@ -108,6 +111,8 @@ export function ExportSection() {
         )}
         {run && <AdapterFiles key={run.id} run={run} />}
       </Card>
+      <ModelExport runs={exportableRuns(runs)} />
+      <HandoffCard runs={(runs ?? []).filter((r) => !!r.config && r.examples.length > 0)} />
       <AdapterImport />
     </section>
   );

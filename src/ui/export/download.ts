@@ -15,3 +15,15 @@ export function saveFile(name: string, data: Uint8Array | string, type: string):
 export function slug(name: string): string {
   return name.toLowerCase().normalize('NFKD').replace(/[^\w]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'adapter';
 }
+
+/** Saves a Blob (e.g. a streamed .zip the Worker assembled) as a download. */
+export function saveBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

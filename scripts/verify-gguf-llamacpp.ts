@@ -1,0 +1,119 @@
+/**
+ * Checks our GGUF files against the real llama.cpp (through node-llama-cpp's prebuilt binaries): for the built-in
+ * model and for tiny random Llama / Mistral / Qwen2 / Qwen3 models, the greedy tokens llama.cpp generates from
+ *   - the base model GGUF,
+ *   - the base GGUF + our LoRA adapter GGUF (llama.cpp applies it at run time),
+ *   - the merged model GGUF
+ * must equal the greedy tokens of our WebGPU engine for base and base + adapter.
+ *
+ *   LLAMA_CPP_NODE=/path/to/node_modules/node-llama-cpp VK_ICD_FILENAMES=… node --import tsx scripts/verify-gguf-llamacpp.ts
+ * (ONLY=qwen runs the checks whose label contains it; TOKENS=N sets how many greedy tokens are compared.)
+ * node-llama-cpp is not a dependency of the studio: install it anywhere (npm i -E node-llama-cpp@3.21.1) and point
+ * LLAMA_CPP_NODE at it.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { acquireNodeGpu } from '../src/node/gpu.ts';
+import { openModelDir } from '../src/node/modelDir.ts';
+import { loadModelWeights } from '../src/engine/loadModel.ts';
+import { GpuTransformer, uploadWeights } from '../src/engine/transformer/model.ts';
+import { generate } from '../src/engine/generate.ts';
+import { checkpointWeights } from '../src/engine/export/weights.ts';
+import { exportFiles } from '../src/engine/export/plan.ts';
+import { runExport } from '../src/engine/export/sink.ts';
+import { defaultLoraConfig, resolveLoraTargets, type LoraTarget } from '../src/engine/model/lora.ts';
+import { tinyLoraParams } from '../src/engine/model/tiny.ts';
+import { tinyExportModel, MemorySink } from '../src/testing/exportModels.ts';
+import { FIXTURE_BOS, FIXTURE_EOS, FIXTURE_VOCAB } from '../src/testing/modelFiles.ts';
+import type { ModelConfig } from '../src/engine/model/config.ts';
+import type { WeightSource } from '../src/engine/export/weights.ts';
+
+const where = process.env.LLAMA_CPP_NODE;
+if (!where) throw new Error('set LLAMA_CPP_NODE to the node-llama-cpp package folder');
+/** The part of node-llama-cpp's API used here (it is not a dependency of the studio, so typed by hand). */
+interface LlamaCpp {
+  getLlama(o: { gpu: false; logLevel: unknown }): Promise<{
+    loadModel(o: { modelPath: string }): Promise<{
+      createContext(o: { contextSize: number; lora?: { adapters: { filePath: string }[] } }): Promise<{
+        getSequence(): { evaluate(tokens: number[], o: { temperature: number; yieldEogToken: boolean }): AsyncIterable<number> };
+        dispose(): Promise<void>;
+      }>;
+      dispose(): Promise<void>;
+    }>;
+  }>;
+  LlamaLogLevel: { error: unknown };
+}
+const { getLlama, LlamaLogLevel } = (await import(pathToFileURL(join(where, 'dist/index.js')).href)) as LlamaCpp;
+const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+const gpu = await acquireNodeGpu({ adapter: 'swiftshader' });
+const N = Number(process.env.TOKENS ?? 24);
+const fixture = (f: string) => JSON.parse(readFileSync(new URL(`../src/text/__fixtures__/byte-bpe/${f}`, import.meta.url), 'utf8')) as unknown;
+
+async function ours(cfg: ModelConfig, weights: ReadonlyMap<string, GPUBuffer>, lora: { targets: LoraTarget[]; values: Map<string, Float32Array> } | null, prompt: number[]): Promise<number[]> {
+  const net = new GpuTransformer(gpu, cfg, weights, { B: 1, T: 32, kvCap: prompt.length + N + 1, lora: lora ? { ...lora, dropout: 0 } : null });
+  const out: number[] = [];
+  for await (const t of generate(net, prompt, { temperature: 0, topK: 0, topP: 1, maxNewTokens: N, eosIds: [] })) out.push(t.id);
+  net.release();
+  return out;
+}
+
+async function theirs(model: string, adapter: string | null, prompt: number[]): Promise<number[]> {
+  const m = await llama.loadModel({ modelPath: model });
+  const ctx = await m.createContext({ contextSize: 256, ...(adapter ? { lora: { adapters: [{ filePath: adapter }] } } : {}) });
+  const seq = ctx.getSequence();
+  const out: number[] = [];
+  for await (const t of seq.evaluate(prompt, { temperature: 0, yieldEogToken: true })) {
+    out.push(t);
+    if (out.length >= N) break;
+  }
+  await ctx.dispose();
+  await m.dispose();
+  return out;
+}
+
+const only = process.env.ONLY;
+
+async function check(label: string, cfg: ModelConfig, configJson: Record<string, unknown>, base: WeightSource, gpuWeights: ReadonlyMap<string, GPUBuffer>, tok: { json: unknown; config: unknown }, prompt: number[]) {
+  if (only && !label.includes(only)) return true;
+  const lora = defaultLoraConfig(cfg, { r: 8, loraAlpha: 16, targetModules: 'all-linear' });
+  const targets = resolveLoraTargets(cfg, lora);
+  const values = tinyLoraParams(targets, 11, 0.5);
+  const dir = mkdtempSync(join(tmpdir(), 'llamacpp-'));
+  const common = { baseName: label, name: `${label}-tuned`, config: cfg, configJson, base, full: null, tokenizerJson: tok.json, tokenizerConfig: tok.config, generationConfig: null, dtype: 'F32' as const };
+  for (const format of ['gguf-adapter', 'gguf'] as const) {
+    const sink = new MemorySink();
+    await runExport(sink, exportFiles({ ...common, format, lora: { config: lora, targets, values } }));
+    for (const [n, b] of sink.files) writeFileSync(join(dir, n), b);
+  }
+  const a = await ours(cfg, gpuWeights, null, prompt), b = await ours(cfg, gpuWeights, { targets, values }, prompt);
+  const x = await theirs(join(dir, 'base-f32.gguf'), null, prompt);
+  const y = await theirs(join(dir, 'base-f32.gguf'), join(dir, 'adapter.gguf'), prompt);
+  const z = await theirs(join(dir, 'model-f32.gguf'), null, prompt);
+  const same = (p: number[], q: number[]) => p.length === q.length && p.every((v, i) => v === q[i]);
+  const ok = same(a, x) && same(b, y) && same(b, z) && !same(a, b);
+  console.log(`${ok ? 'OK  ' : 'FAIL'} ${label}: base ${same(a, x) ? '=' : '≠'} llama.cpp base; adapter ${same(b, y) ? '=' : '≠'} llama.cpp base+adapter GGUF; ${same(b, z) ? '=' : '≠'} llama.cpp merged GGUF (adapter changes the output: ${!same(a, b)})`);
+  if (!ok) console.log({ ours: a, oursAdapter: b, llamaBase: x, llamaAdapter: y, llamaMerged: z });
+  return ok;
+}
+
+let failures = 0;
+if (!only || 'studio-base'.includes(only)) {
+  const dir = 'public/models/studio-base';
+  const m = await openModelDir(dir);
+  const { weights } = await loadModelWeights(gpu, m.config, { source: m.source });
+  const base = await checkpointWeights(m.config, m.source);
+  const tok = { json: JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')), config: JSON.parse(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8')) };
+  const prompt = [1, 882, 198, 40, 1101, 264, 3364, 2, 198, 1, 69, 198].filter((t) => t < m.config.vocabSize);
+  if (!(await check('studio-base', m.config, m.configJson, base, weights, tok, prompt))) failures++;
+}
+for (const arch of ['llama', 'mistral', 'qwen2', 'qwen3'] as const) {
+  const over = { vocab_size: FIXTURE_VOCAB, bos_token_id: FIXTURE_BOS, eos_token_id: FIXTURE_EOS, ...(arch === 'mistral' ? { sliding_window: null } : {}) };
+  const t = tinyExportModel(arch, 'F32', over);
+  const base = await checkpointWeights(t.config, t.source);
+  const weights = uploadWeights(gpu, t.weights);
+  if (!(await check(`tiny ${arch}`, t.config, t.configJson, base, weights, { json: fixture('tokenizer.json'), config: fixture('tokenizer_config.json') }, [5, 17, 42, 99, 3, 250, 7]))) failures++;
+}
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);

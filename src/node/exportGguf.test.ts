@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gguf } from '@huggingface/gguf';
+import { convertBytes } from '../engine/io/convert';
+import { checkpointWeights } from '../engine/export/weights';
+import { exportFiles, type ExportInput } from '../engine/export/plan';
+import { runExport } from '../engine/export/sink';
+import { MemorySink, tinyExportModel } from '../testing/exportModels';
+import { ggufArchFor, permuteRows } from '../engine/export/ggufArch';
+import { FIXTURE_BOS, FIXTURE_EOS, FIXTURE_VOCAB } from '../testing/modelFiles';
+
+const fixture = (f: string) => JSON.parse(readFileSync(new URL(`../text/__fixtures__/byte-bpe/${f}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const TOK = { vocab_size: FIXTURE_VOCAB, bos_token_id: FIXTURE_BOS, eos_token_id: FIXTURE_EOS };
+const GGML: Record<number, 'F32' | 'F16' | 'BF16'> = { 0: 'F32', 1: 'F16', 30: 'BF16' };
+
+async function exportTo(format: ExportInput['format'], arch: 'llama' | 'qwen2' | 'qwen3', dtype: 'F32' | 'F16' | 'BF16', over: Partial<ExportInput> = {}) {
+  const m = tinyExportModel(arch, 'F32', TOK);
+  const base = await checkpointWeights(m.config, m.source);
+  const sink = new MemorySink();
+  await runExport(sink, exportFiles({
+    format, dtype, baseName: 'tiny/base', name: 'tiny-tuned', config: m.config, configJson: m.configJson, base,
+    lora: { config: m.loraConfig, targets: m.targets, values: m.values }, full: null,
+    tokenizerJson: fixture('tokenizer.json'), tokenizerConfig: fixture('tokenizer_config.json'), generationConfig: null, ...over,
+  }));
+  const dir = mkdtempSync(join(tmpdir(), 'gguf-'));
+  for (const [name, bytes] of sink.files) writeFileSync(join(dir, name), bytes);
+  return { m, sink, dir };
+}
+
+/** Parses a GGUF we wrote with @huggingface/gguf and decodes every tensor to f32. */
+async function parse(path: string) {
+  const out = await gguf(path, { allowLocalFile: true, typedMetadata: true });
+  const bytes = new Uint8Array(readFileSync(path));
+  const tensors = new Map(out.tensorInfos.map((t) => {
+    const type = GGML[t.dtype];
+    const n = t.shape.reduce((a, d) => a * Number(d), 1);
+    const at = Number(out.tensorDataOffset + t.offset);
+    const raw = bytes.slice(at, at + n * (type === 'F32' ? 4 : 2));
+    return [t.name, { type, shape: t.shape.map(Number), v: convertBytes(raw, type, 'f32') }];
+  }));
+  return { ...out, tensors, bytes };
+}
+
+describe('GGUF export', () => {
+  it('a merged llama model GGUF parses back: header, metadata, names, shapes, types, data (q/k permuted as llama.cpp wants)', async () => {
+    const { m, sink, dir } = await exportTo('gguf', 'llama', 'F16');
+    expect([...sink.files.keys()]).toEqual(['model-f16.gguf', 'Modelfile', 'README.md']);
+    const g = await parse(join(dir, 'model-f16.gguf'));
+    expect(new TextDecoder().decode(g.bytes.subarray(0, 4))).toBe('GGUF');
+    expect(g.metadata.version).toBe(3);
+    expect(g.metadata['general.architecture']).toBe('llama');
+    const md = g.metadata as unknown as Record<string, unknown>;
+    expect(md['general.type']).toBe('model');
+    expect(md['general.file_type']).toBe(1);
+    expect(md['llama.block_count']).toBe(2);
+    expect(md['llama.embedding_length']).toBe(32);
+    expect(md['llama.attention.head_count_kv']).toBe(2);
+    expect(md['llama.rope.dimension_count']).toBe(8);
+    expect(md['tokenizer.ggml.model']).toBe('gpt2');
+    expect(md['tokenizer.ggml.pre']).toBe('gpt-2');
+    expect((md['tokenizer.ggml.tokens'] as string[]).length).toBe(FIXTURE_VOCAB);
+    expect(md['tokenizer.ggml.eos_token_id']).toBe(FIXTURE_EOS);
+    expect(g.typedMetadata['tokenizer.ggml.token_type'].subType).toBe(5); // INT32
+    expect(g.tensors.get('token_embd.weight')!.shape).toEqual([32, FIXTURE_VOCAB]);
+    expect(g.tensors.get('blk.0.attn_norm.weight')!.type).toBe('F32');
+    expect(g.tensors.get('blk.1.ffn_down.weight')).toMatchObject({ type: 'F16', shape: [48, 32] });
+    expect(g.tensors.has('output.weight')).toBe(true); // untied tiny llama
+    for (const t of g.tensorInfos) expect(Number(t.offset) % 32).toBe(0);
+    // Data: merged values rounded to f16; q rows permuted to interleaved pairs.
+    const base = await checkpointWeights(m.config, m.source);
+    const { mergedWeights } = await import('../engine/export/weights');
+    const merged = mergedWeights(base, m.targets, m.values);
+    const q = await merged.read('model.layers.0.self_attn.q_proj.weight');
+    const want = permuteRows(q, 32, 4);
+    const got = g.tensors.get('blk.0.attn_q.weight')!.v;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 2 ** -11 + 1e-7);
+    expect(new TextDecoder().decode(sink.files.get('Modelfile'))).toMatch(/^FROM \.\/model-f16\.gguf$/m);
+  });
+
+  it('a LoRA adapter GGUF is what convert_lora_to_gguf writes (type, alpha, .lora_a [in, r], .lora_b [r, out]), with base + Modelfile', async () => {
+    const { m, sink, dir } = await exportTo('gguf-adapter', 'qwen3', 'BF16');
+    expect([...sink.files.keys()]).toEqual(['base-bf16.gguf', 'adapter.gguf', 'Modelfile', 'README.md']);
+    const g = await parse(join(dir, 'adapter.gguf'));
+    const md = g.metadata as unknown as Record<string, unknown>;
+    expect(md['general.type']).toBe('adapter');
+    expect(md['adapter.type']).toBe('lora');
+    expect(md['adapter.lora.alpha']).toBe(8);
+    expect(md['general.architecture']).toBe('qwen3');
+    expect(g.tensors.size).toBe(2 * m.targets.length);
+    for (const t of m.targets) {
+      const base = `blk.${t.layer}.${{ q: 'attn_q', k: 'attn_k', v: 'attn_v', o: 'attn_output', gate: 'ffn_gate', up: 'ffn_up', down: 'ffn_down' }[t.local.split('.')[1].replace('_proj', '') as 'q']}.weight`;
+      const a = g.tensors.get(`${base}.lora_a`)!, b = g.tensors.get(`${base}.lora_b`)!;
+      expect(a.shape).toEqual([t.inFeatures, t.r]);
+      expect(b.shape).toEqual([t.r, t.outFeatures]);
+      expect([...a.v]).toEqual([...m.values.get(t.keyA)!]);
+      expect([...b.v]).toEqual([...m.values.get(t.keyB)!]); // qwen3: no permutation
+    }
+    const baseG = await parse(join(dir, 'base-bf16.gguf'));
+    expect(baseG.tensors.get('blk.0.attn_q_norm.weight')!.shape).toEqual([16]);
+    expect(baseG.tensors.get('blk.0.attn_k.weight')!.type).toBe('BF16');
+    const mf = new TextDecoder().decode(sink.files.get('Modelfile'));
+    expect(mf).toMatch(/^FROM \.\/base-bf16\.gguf$/m);
+    expect(mf).toMatch(/^ADAPTER \.\/adapter\.gguf$/m);
+  });
+
+  it('rsLoRA and per-module ranks keep PEFT\'s scale: folded into lora_b against one alpha', async () => {
+    const m = tinyExportModel('llama', 'F32', TOK, { r: 4, alpha: 8, rslora: true });
+    const base = await checkpointWeights(m.config, m.source);
+    const sink = new MemorySink();
+    await runExport(sink, exportFiles({ format: 'gguf-adapter', includeBase: false, baseName: 'b', name: 'n', config: m.config, configJson: m.configJson, base, lora: { config: m.loraConfig, targets: m.targets, values: m.values }, full: null, tokenizerJson: null, tokenizerConfig: null, generationConfig: null }));
+    const dir = mkdtempSync(join(tmpdir(), 'gguf-'));
+    writeFileSync(join(dir, 'a.gguf'), sink.files.get('adapter.gguf')!);
+    const g = await parse(join(dir, 'a.gguf'));
+    const alpha = (g.metadata as unknown as Record<string, number>)['adapter.lora.alpha'];
+    expect(alpha / 4).toBeCloseTo(8 / Math.sqrt(4), 6); // llama.cpp's alpha / rank = PEFT's alpha / √r
+    expect(new TextDecoder().decode(sink.files.get('Modelfile'))).toContain('FROM <path to the base model GGUF>');
+  });
+
+  it('families and tokenizers llama.cpp layouts we do not write are refused with the reason', async () => {
+    for (const [arch, why] of [['gpt2', /Conv1D/], ['gemma3_text', /norms shifted by one/], ['phi3', /LongRoPE/], ['smollm3', /no-RoPE/]] as const) {
+      const m = tinyExportModel(arch, 'F32');
+      expect(() => ggufArchFor(m.config), arch).toThrow(why);
+      expect(() => ggufArchFor(m.config)).toThrow(/convert_hf_to_gguf\.py/);
+    }
+    const m = tinyExportModel('qwen2', 'F32', { use_sliding_window: true, max_window_layers: 0 });
+    expect(() => ggufArchFor(m.config)).toThrow(/sliding-window/);
+    const spm = { model: { type: 'BPE', byte_fallback: true, vocab: { a: 0 }, merges: [] }, pre_tokenizer: null };
+    await expect(exportTo('gguf', 'llama', 'F16', { tokenizerJson: spm })).rejects.toThrow(/byte fallback \(SentencePiece style\)/);
+  });
+});
