@@ -70,7 +70,7 @@ interface Sampling {
 
 /** Plain-text continuation of `prompt` by the loaded base model in the Playground; returns the generated text. */
 async function continueText(page: Page, prompt: string, s: Sampling): Promise<string> {
-  await page.getByTestId('nav-train').click();
+  await page.getByTestId('nav-playground').click();
   const pg = page.getByTestId('playground');
   await pg.getByTestId('pg-plain').click();
   await pg.getByTestId('pg-compare').uncheck();
@@ -164,6 +164,7 @@ test('instruction tuning visibly changes it: after a short LoRA run on six pairs
   expect(last, `loss ${first} → ${last}`).toBeLessThan(first / 2);
 
   // A chat prompt, greedy; the playground puts the base model left and the new adapter right.
+  await page.getByTestId('nav-playground').click();
   const pg = page.getByTestId('playground');
   await pg.getByTestId('pg-chat').click();
   if (!(await pg.getByTestId('pg-temperature').isVisible())) await pg.getByText('Sampling', { exact: true }).click();

@@ -106,6 +106,7 @@ async function importChats(page: Page): Promise<void> {
   await page.getByTestId('open-import').click();
   const dialog = page.getByTestId('import-dialog');
   await dialog.getByTestId('import-file-input').setInputFiles({ name: 'chats.jsonl', mimeType: 'application/octet-stream', buffer: Buffer.from(lines.join('\n') + '\n') });
+  await dialog.getByTestId('import-target-new').check(); // a new dataset named after the file, not the open one
   await dialog.getByTestId('import-run').click();
   await expect(dialog.getByTestId('import-summary')).toContainText(`${EXAMPLES.length} imported`);
   await dialog.getByTestId('import-close').click();
@@ -203,6 +204,7 @@ for (const family of ['qwen3', 'gemma3'] as const) {
 
     // Playground, chat: base model (left) and the adapter (right) both end the turn with the end-of-turn token, long
     // before the token limit. The stats say why a generation ended (data-reason).
+    await page.getByTestId('nav-playground').click();
     const pg = page.getByTestId('playground');
     await pg.getByText('Sampling', { exact: true }).click();
     await pg.getByTestId('pg-max-tokens').fill(String(MAX_TOKENS));

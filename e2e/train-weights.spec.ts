@@ -18,6 +18,7 @@ async function importJsonl(page: Page, name: string, lines: unknown[]): Promise<
   const dialog = page.getByTestId('import-dialog');
   const body = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
   await dialog.getByTestId('import-file-input').setInputFiles({ name: `${name}.jsonl`, mimeType: 'application/octet-stream', buffer: Buffer.from(body) });
+  await dialog.getByTestId('import-target-new').check(); // a new dataset named after the file, not the open one
   await dialog.getByTestId('import-run').click();
   await expect(dialog.getByTestId('import-summary')).toContainText(`${lines.length} imported`);
   await dialog.getByTestId('import-close').click();

@@ -80,12 +80,13 @@ test('compare masking trains twice, the loss falls, both adapters answer side by
   await expect(page.getByTestId('loss-chart').locator('[data-series]')).toHaveCount(2);
 
   // Playground: the two adapters of the comparison side by side, then the base model against the masked adapter.
+  const maskedId = (await masked.getAttribute('data-run-id'))!;
+  await page.getByTestId('nav-playground').click();
   const pg = page.getByTestId('playground');
   await pg.getByTestId('pg-prompt').fill(PAIRS[1][0]);
   await pg.getByTestId('pg-generate').click();
   await expect(pg.getByTestId('pg-out-right')).toHaveAttribute('data-done', 'true', { timeout: 60_000 });
   await expect(pg.getByTestId('pg-out-left')).toHaveAttribute('data-done', 'true');
-  const maskedId = (await masked.getAttribute('data-run-id'))!;
   await expect(pg.getByTestId('pg-left')).toHaveValue(maskedId);
   const adapterText = (await pg.getByTestId('pg-out-left-text').textContent())!;
   expect(adapterText.trim().length).toBeGreaterThan(0);
@@ -107,7 +108,8 @@ test('compare masking trains twice, the loss falls, both adapters answer side by
   expect(keys.every((k) => /^base_model\.model\.model\.layers\.\d+\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/.test(k))).toBe(true);
   expect(keys).toHaveLength(2 * 2 * 7); // 2 layers × 7 linear modules × (A, B)
   expect(header['base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight']).toEqual({ dtype: 'F32', shape: [8, 32], data_offsets: expect.any(Array) });
-  const config = JSON.parse((await download(page, 'download-adapter_config.json')).toString('utf8')) as Record<string, unknown>;
+  const configBytes = await download(page, 'download-adapter_config.json');
+  const config = JSON.parse(configBytes.toString('utf8')) as Record<string, unknown>;
   expect(config).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, base_model_name_or_path: TINY_REPO, task_type: 'CAUSAL_LM' });
   expect((await download(page, 'download-README.md')).toString('utf8')).toContain('PeftModel.from_pretrained');
   await expect(page.getByTestId('peft-snippet')).toContainText(`AutoModelForCausalLM.from_pretrained("${TINY_REPO}")`);
@@ -119,7 +121,8 @@ test('compare masking trains twice, the loss falls, both adapters answer side by
   // Import the exported files again: checked against the model, stored, offered for export and in the playground.
   const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-adapter-'));
   writeFileSync(join(dir, 'adapter_model.safetensors'), weights);
-  writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify(config));
+  // The config exactly as exported: the weights carry its fingerprint (peft.ts), so a re-serialised copy is refused.
+  writeFileSync(join(dir, 'adapter_config.json'), configBytes);
   await page.getByTestId('import-adapter-files').setInputFiles([join(dir, 'adapter_config.json'), join(dir, 'adapter_model.safetensors')]);
   await expect(page.getByTestId('import-adapter-result')).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('export-run').locator('option')).toHaveCount(3);

@@ -22,6 +22,11 @@ export interface Batch {
   segments: Int32Array;
   /** Where each input example went: row, first column, length. */
   placement: { row: number; offset: number; length: number }[];
+  /**
+   * A second label row carried alongside `labels` (the answer tokens only: src/train/answerLabels.ts), padded and
+   * packed the same way; present when any item has one (items without it are all −100).
+   */
+  answerLabels?: Int32Array;
 }
 
 export interface CollateOptions {
@@ -32,7 +37,7 @@ export interface CollateOptions {
   padToMaxLength?: boolean;
 }
 
-type Item = Pick<LabeledExample, 'inputIds' | 'labels'>;
+type Item = Pick<LabeledExample, 'inputIds' | 'labels'> & { answerLabels?: ArrayLike<number> };
 
 export function collate(items: Item[], opts: CollateOptions): Batch {
   if (items.length === 0) throw new RangeError('collate: no examples');
@@ -64,6 +69,7 @@ export function collate(items: Item[], opts: CollateOptions): Batch {
   const positions = new Int32Array(B * T);
   const segments = new Int32Array(B * T).fill(-1);
   const segmentCount = new Array<number>(B).fill(0);
+  const answerLabels = items.some((it) => it.answerLabels) ? new Int32Array(B * T).fill(IGNORE_INDEX) : undefined;
 
   items.forEach((it, i) => {
     const { row, offset, length } = placement[i];
@@ -77,6 +83,10 @@ export function collate(items: Item[], opts: CollateOptions): Batch {
       segments[base + t] = segment;
     }
     if (opts.pack && length > 0) labels[base] = IGNORE_INDEX;
+    if (answerLabels && it.answerLabels) {
+      for (let t = 0; t < length; t++) answerLabels[base + t] = it.answerLabels[t];
+      if (opts.pack && length > 0) answerLabels[base] = IGNORE_INDEX;
+    }
   });
-  return { B, T, inputIds, attentionMask, labels, positions, segments, placement };
+  return { B, T, inputIds, attentionMask, labels, positions, segments, placement, ...(answerLabels ? { answerLabels } : {}) };
 }

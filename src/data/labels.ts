@@ -43,6 +43,8 @@
  * (belongs to the response before it) and markup after the last message (belongs to the last message).
  */
 import type { StudioTokenizer } from '../text/tokenizer.ts';
+import { TemplateLimitError } from '../text/boundedTemplate.ts';
+import { specialsInText, type SpecialTokensInText } from './labels-specials.ts';
 import { hasSentinelChars, locateSlots, sentinel, type Slot, type SlotSpan } from './labels-spans.ts';
 import { pairUserText, type ChatBody, type ExampleBody, type MaskMode, type PairBody, type TextBody, type Turn } from './types.ts';
 
@@ -63,6 +65,8 @@ export interface LabelOptions {
    * (instruction, input, output, system) win over these.
    */
   templateVariables?: Record<string, unknown>;
+  /** Special-token strings typed in message text: kept as control tokens (default, with a warning) or escaped (labels-specials.ts). */
+  specialTokensInText?: SpecialTokensInText;
 }
 
 export interface LabeledExample {
@@ -82,6 +86,8 @@ export interface LabeledExample {
   /** Token count before truncation to maxLength (= inputIds.length when not truncated). */
   untruncatedLength: number;
   warnings: string[];
+  /** Tokens that come from special-token strings typed in message text (kept as control tokens, or their escaped pieces). */
+  specialInText?: number[];
 }
 
 export const IGNORE_INDEX = -100;
@@ -112,6 +118,7 @@ interface Draft {
   roles: TokenRole[];
   turnIndex: number[];
   warnings: string[];
+  specialInText?: number[];
 }
 
 function labelText(tokenizer: StudioTokenizer, body: TextBody, opts: LabelOptions): Draft {
@@ -225,7 +232,8 @@ function locate(
   for (const c of candidates) {
     try {
       if (c !== conv && render(tokenizer, c, template, () => false, opts.templateVariables) !== text) continue;
-    } catch {
+    } catch (e) {
+      if (e instanceof TemplateLimitError) throw e;
       continue;
     }
     const tried = new Set<string>();
@@ -236,7 +244,8 @@ function locate(
       try {
         const spans = locateSlots(text, render(tokenizer, c, template, (k) => policy(c.slots[k]), opts.templateVariables), c.slots);
         if (spans) return { conv: c, spans };
-      } catch {
+      } catch (e) {
+        if (e instanceof TemplateLimitError) throw e; // a runaway template stops the whole job, not one example
         // a template that rejects the sentinels: try the next policy
       }
     }
@@ -317,6 +326,7 @@ function labelTemplated(tokenizer: StudioTokenizer, body: PairBody | ChatBody, o
   try {
     text = render(tokenizer, given, template, () => false, opts.templateVariables);
   } catch (e) {
+    if (e instanceof TemplateLimitError) throw e;
     throw new LabelError(`the chat template rejected this example: ${(e as Error).message}`);
   }
   const located = locate(tokenizer, body, given, text, template, opts);
@@ -325,8 +335,11 @@ function labelTemplated(tokenizer: StudioTokenizer, body: PairBody | ChatBody, o
   const spans = thinkBlocks(text, located.spans, conv);
 
   const warnings: string[] = [];
-  const { ids, starts, ends, exact } = tokenizer.encodeWithOffsets(text);
-  if (!exact) warnings.push("token boundaries are approximate: the tokenizer's normalizer rewrites the text");
+  const encoded = tokenizer.encodeWithOffsets(text);
+  if (!encoded.exact) warnings.push("token boundaries are approximate: the tokenizer's normalizer rewrites the text");
+  const ranges = spans.flatMap((sp) => (sp.parts ?? [[sp.start, sp.end]]).map(([start, end]) => ({ start, end, role: conv.slots[sp.slot].role, turn: conv.slots[sp.slot].turn })));
+  const { ids, starts, ends, marked, warnings: typed } = specialsInText(tokenizer, text, encoded, ranges, opts.specialTokensInText ?? 'keep');
+  warnings.push(...typed);
   const n = ids.length;
   // Which span (index into `spans`) each token belongs to, or -1 for template markup. A token belongs to a span when
   // it overlaps its characters; a zero-width token (a '▁' the normalizer prepended) only when strictly inside it.
@@ -399,7 +412,7 @@ function labelTemplated(tokenizer: StudioTokenizer, body: PairBody | ChatBody, o
     warnings.push(`${turns.length === 1 ? `assistant turn ${turns[0]}, the one` : `assistant turns ${turns.join(', ')}, the ones`} this mode trains, ${turns.length === 1 ? 'is' : 'are'} marked not trained (weight 0)`);
   }
   if (full) warnings.push(FULL_MODE_GOTCHA);
-  return { inputIds: ids, labels, roles, turnIndex, warnings };
+  return { inputIds: ids, labels, roles, turnIndex, warnings, ...(marked.length ? { specialInText: marked } : {}) };
 }
 
 /**
@@ -437,6 +450,7 @@ function finish(d: Draft, opts: LabelOptions): LabeledExample {
     truncated = true;
     const cut = d.labels.slice(opts.maxLength).filter((l) => l !== IGNORE_INDEX).length;
     for (const a of [d.inputIds, d.labels, d.roles, d.turnIndex]) a.length = opts.maxLength;
+    if (d.specialInText) d.specialInText = d.specialInText.filter((t) => t < opts.maxLength!);
     warnings.push(`${total} tokens is longer than maxLength ${opts.maxLength}: truncated from the right${cut ? `, dropping ${cut} trained tokens` : ''}`);
   }
   const trainedCount = d.labels.filter((l) => l !== IGNORE_INDEX).length;

@@ -8,6 +8,7 @@
  */
 import type { RunCheckpoint, RunConfig, RunPlan } from '../train/run';
 import type { TrainingExample } from '../train/data';
+import type { SampleOutput, SamplePrompt } from '../train/samples';
 import { getDb, newId, type CheckpointRow, type RunRow } from './schema';
 
 export type RunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'nonfinite' | 'failed' | 'imported';
@@ -20,11 +21,22 @@ export interface StepPoint {
   gradNorm: number;
   tokensPerSec: number;
   elapsed: number;
+  /** Mean loss on the answer tokens only (every run that has answers; for masked runs it equals `loss`). */
+  answerLoss?: number;
+  /** Full-sequence runs: mean loss on the other trained tokens (prompt, system text, template markup). */
+  promptLoss?: number;
 }
 
 export interface EvalPoint {
   step: number;
   loss: number;
+}
+
+/** Validation samples of a run (the dashboard): its fixed prompts, their short labels, and each sampled step's outputs. */
+export interface SampleSet {
+  prompts: SamplePrompt[];
+  labels: string[];
+  points: { step: number; outputs: SampleOutput[] }[];
 }
 
 export interface StoredAdapter {
@@ -56,6 +68,8 @@ export interface Run {
   error?: string;
   /** Shared by the runs of one "Compare masking" launch. */
   compareGroup?: string;
+  /** Validation samples taken during the run (RunConfig.sampleEvery), if any. */
+  samples?: SampleSet;
   adapter?: StoredAdapter;
   finishedAt?: number;
 }

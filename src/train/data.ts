@@ -3,11 +3,14 @@
  * token view shows), set aside what cannot be trained (with the reason), split off validation, and cut seeded,
  * shuffled micro-batches for each epoch.
  */
+import type { SpecialTokensInText } from '../data/labels-specials';
+import { TemplateLimitError } from '../text/boundedTemplate';
 import type { ExampleBody, MaskMode, Split } from '../data/types';
 import { buildLabels, type LabeledExample } from '../data/labels';
-import { collate } from '../data/collate';
+import { collate, type Batch } from '../data/collate';
 import type { StudioTokenizer } from '../text/tokenizer';
 import type { MicroBatch } from '../engine/train/trainer';
+import { withAnswerLabels } from './answerLabels';
 
 /** What happens to an example longer than maxLength: cut from the right (the default, as before), or left out. */
 export type OverlongAction = 'truncate' | 'skip';
@@ -21,6 +24,8 @@ export interface LabelConfig {
   maxLength: number;
   /** Default 'truncate'. */
   overlong?: OverlongAction;
+  /** Special-token strings typed in message text (default 'keep'; see data/labels-specials.ts). */
+  specialTokensInText?: SpecialTokensInText;
 }
 
 export interface TrainingExample {
@@ -61,8 +66,9 @@ export function prepareExamples(tokenizer: StudioTokenizer, examples: TrainingEx
     const skip = (kind: SkipKind, reason: string): void => void out.skipped.push({ index, reason, kind, split });
     let labeled: LabeledExample;
     try {
-      labeled = buildLabels(tokenizer, ex.body, { mode: cfg.mode, trainEos: cfg.trainEos, template: cfg.template, systemPrompt: cfg.systemPrompt, maxLength: cfg.maxLength });
+      labeled = buildLabels(tokenizer, ex.body, { mode: cfg.mode, trainEos: cfg.trainEos, template: cfg.template, systemPrompt: cfg.systemPrompt, maxLength: cfg.maxLength, specialTokensInText: cfg.specialTokensInText });
     } catch (e) {
+      if (e instanceof TemplateLimitError) throw e; // a runaway template stops the run, not one example at a time
       skip('error', (e as Error).message);
       return;
     }
@@ -71,6 +77,8 @@ export function prepareExamples(tokenizer: StudioTokenizer, examples: TrainingEx
       if (action === 'skip') return skip('overlong', `${labeled.untruncatedLength} tokens, longer than the max length ${cfg.maxLength}`);
     }
     if (labeled.targetCount === 0) return skip('masked', maskedReason(labeled, cfg));
+    // Full-sequence runs also carry the answer tokens' labels, to report the loss on the answers alone.
+    if (cfg.mode === 'full') labeled = withAnswerLabels(tokenizer, ex.body, labeled, cfg);
     (split === 'validation' ? out.validation : out.train).push(labeled);
   });
   return out;
@@ -132,26 +140,51 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return a;
 }
 
+export interface MicroBatchOptions {
+  batchSize: number;
+  maxLength: number;
+  padId: number;
+  pack: boolean;
+  seed: number;
+}
+
+/** How runTraining cuts epoch `epoch` (0-based) into micro-batches: one definition for the trainer and the batch view. */
+export function microBatchOptions(run: { batchSize: number; pack: boolean; seed: number; label: { maxLength: number } }, padId: number, epoch: number): MicroBatchOptions {
+  return { batchSize: run.batchSize, maxLength: run.label.maxLength, padId, pack: run.pack, seed: run.seed + epoch };
+}
+
 /**
- * Micro-batches of `batchSize` examples (or packed rows up to maxLength) for one epoch. Every micro-batch is padded
- * to maxLength so the GPU buffers keep one shape.
+ * The collated micro-batches of one epoch, attention mask and placement included: what epochBatches hands the
+ * trainer before dropping what the GPU model does not read (the batch view shows these).
  */
-export function epochBatches(examples: readonly LabeledExample[], opts: { batchSize: number; maxLength: number; padId: number; pack: boolean; seed: number }): MicroBatch[] {
+export function epochCollated(examples: readonly LabeledExample[], opts: MicroBatchOptions): Batch[] {
   const order = shuffled(examples, opts.seed);
-  const out: MicroBatch[] = [];
+  const out: Batch[] = [];
   if (opts.pack) {
     // Pack greedily into rows, then group rows into micro-batches of batchSize rows.
     const all = collate(order, { padId: opts.padId, maxLength: opts.maxLength, pack: true, padToMaxLength: true });
     for (let r = 0; r < all.B; r += opts.batchSize) {
       const rows = Math.min(opts.batchSize, all.B - r);
       const sl = (a: Int32Array) => a.slice(r * all.T, (r + rows) * all.T);
-      out.push({ rows, T: all.T, batch: { inputIds: sl(all.inputIds), labels: sl(all.labels), positions: sl(all.positions), segments: sl(all.segments) } });
+      const placement = all.placement.filter((p) => p.row >= r && p.row < r + rows).map((p) => ({ ...p, row: p.row - r }));
+      out.push({ B: rows, T: all.T, inputIds: sl(all.inputIds), attentionMask: sl(all.attentionMask), labels: sl(all.labels), positions: sl(all.positions), segments: sl(all.segments), placement, ...(all.answerLabels ? { answerLabels: sl(all.answerLabels) } : {}) });
     }
     return out;
   }
-  for (let i = 0; i < order.length; i += opts.batchSize) {
-    const b = collate(order.slice(i, i + opts.batchSize), { padId: opts.padId, maxLength: opts.maxLength, padToMaxLength: true });
-    out.push({ rows: b.B, T: b.T, batch: { inputIds: b.inputIds, labels: b.labels } });
-  }
+  for (let i = 0; i < order.length; i += opts.batchSize) out.push(collate(order.slice(i, i + opts.batchSize), { padId: opts.padId, maxLength: opts.maxLength, padToMaxLength: true }));
   return out;
+}
+
+/**
+ * Micro-batches of `batchSize` examples (or packed rows up to maxLength) for one epoch. Every micro-batch is padded
+ * to maxLength so the GPU buffers keep one shape.
+ */
+export function epochBatches(examples: readonly LabeledExample[], opts: MicroBatchOptions): MicroBatch[] {
+  return epochCollated(examples, opts).map((b) => ({
+    rows: b.B,
+    T: b.T,
+    batch: opts.pack ? { inputIds: b.inputIds, labels: b.labels, positions: b.positions, segments: b.segments } : { inputIds: b.inputIds, labels: b.labels },
+    // Full-sequence runs: the answer tokens' labels, for the step's answer/prompt loss split (answerLabels.ts).
+    ...(b.answerLabels ? { answerLabels: b.answerLabels } : {}),
+  }));
 }

@@ -16,10 +16,11 @@ import { Trainer, restoreTrainer, snapshotTrainer, type StepResult, type Trainer
 import type { ScheduleKind } from '../engine/train/schedule';
 import { readF32 } from '../engine/gpu/buffers';
 import type { StudioTokenizer } from '../text/tokenizer';
-import { epochBatches, type LabelConfig, type TrainingExample } from './data';
+import { epochBatches, microBatchOptions, type LabelConfig, type TrainingExample } from './data';
 import { padIdOf, planRun, type RunPlan } from './plan';
 import { makeLoraConfig } from './lora';
 import { runMemoryRequest } from './memory';
+import { stepSplit } from './answerLabels';
 
 export type { RunPlan } from './plan';
 
@@ -52,6 +53,8 @@ export interface RunConfig {
   evalEvery: number;
   /** Checkpoint every N steps (0 = never). */
   checkpointEvery: number;
+  /** Hand the model as trained so far to RunCallbacks.onSample every N steps and after the last one (0/absent = never). */
+  sampleEvery?: number;
   recompute: boolean;
   baseModelName?: string;
 }
@@ -75,9 +78,27 @@ export interface RunCallbacks {
   onMemory?(plan: MemoryPlan): void;
   onStep?(s: StepResult & { epoch: number; tokensPerSec: number; elapsed: number }): void;
   onEval?(e: { step: number; loss: number }): void;
+  /** After each validation micro-batch of an evaluation: `done` of `total` batches (for a progress display). */
+  onEvalProgress?(e: { step: number; done: number; total: number }): void;
   onCheckpoint?(c: RunCheckpoint): void | Promise<void>;
-  /** Polled between steps: 'stop' ends the run (an adapter is still produced), 'pause' waits. */
+  /**
+   * Every `sampleEvery` steps and after the last step: the model as of that step, read-only, to generate validation
+   * samples from. It changes no training state and draws no training randomness (dropout is seeded per step), so a
+   * run samples or not with the very same losses; its time is left out of tokens/s and elapsed.
+   */
+  onSample?(model: TrainedModelView): Promise<void>;
+  /**
+   * Polled between steps and between evaluation batches: 'stop' ends the run (an adapter is still produced; an
+   * evaluation in progress is abandoned and the final one skipped), 'pause' waits.
+   */
   control?(): 'run' | 'pause' | 'stop';
+}
+
+/** The model of a run as of `step`: base weights (the trained copy in full-parameter mode) plus the LoRA values. */
+export interface TrainedModelView {
+  step: number;
+  weights: ReadonlyMap<string, GPUBuffer>;
+  lora: { targets: LoraTarget[]; values: Map<string, Float32Array> } | null;
 }
 
 export interface RunResult {
@@ -108,7 +129,7 @@ export async function runTraining(
   const { data, plan } = planRun(tokenizer, examples, run);
   const padId = padIdOf(tokenizer);
   const T = run.label.maxLength;
-  const micro = (epoch: number) => epochBatches(data.train, { batchSize: run.batchSize, maxLength: T, padId, pack: run.pack, seed: run.seed + epoch });
+  const micro = (epoch: number) => epochBatches(data.train, microBatchOptions(run, padId, epoch));
   const totalSteps = plan.totalSteps;
   cb.onPlan?.(plan);
 
@@ -146,17 +167,37 @@ export async function runTraining(
   const valBatches = data.validation.length
     ? epochBatches(data.validation, { batchSize: run.batchSize, maxLength: T, padId, pack: false, seed: 0 })
     : [];
-  // null = nothing to evaluate on (the plan's evalNote says why); never a 0 or NaN loss from an empty split.
+  // null = nothing to evaluate on (the plan's evalNote says why; never a 0 or NaN loss from an empty split), or the
+  // evaluation was stopped. One batch at a time (each is one forward pass and one readback anyway), so a stop request
+  // is honoured within a batch and the caller can show progress.
   const evaluate = async () => {
-    if (!valBatches.length) return null;
-    const r = await trainer.evalLoss(valBatches);
-    return r.targets > 0 ? r.loss : null;
+    if (!valBatches.length || cb.control?.() === 'stop') return null;
+    let sum = 0, targets = 0;
+    for (let i = 0; i < valBatches.length; i++) {
+      if (cb.control?.() === 'stop') return null;
+      const r = await trainer.evalLoss([valBatches[i]]);
+      if (r.targets > 0) sum += r.loss * r.targets;
+      targets += r.targets;
+      cb.onEvalProgress?.({ step: trainer.step, done: i + 1, total: valBatches.length });
+    }
+    return targets > 0 ? sum / targets : null;
   };
 
-  const started = performance.now();
+  let started = performance.now();
+  let sampled = -1;
+  const sample = async () => {
+    if (!cb.onSample || sampled === trainer.step) return;
+    const t0 = performance.now();
+    sampled = trainer.step;
+    const lora = run.lora ? { targets, values: await readTrainable(gpu, model) } : null;
+    await cb.onSample({ step: trainer.step, weights: base, lora });
+    started += performance.now() - t0; // sampling time is not training time
+  };
+  const sampleEvery = run.sampleEvery ?? 0;
   let tokens = 0;
   let reason: RunResult['reason'] = 'finished';
   let finalEvalLoss: number | null = null;
+  let checkpointed = -1;
   outer: for (; epoch < run.epochs; epoch++, cursor = 0) {
     const batches = micro(epoch);
     while (cursor < batches.length) {
@@ -179,30 +220,40 @@ export async function runTraining(
       cursor += group.length;
       tokens += result.tokens;
       const elapsed = (performance.now() - started) / 1000;
-      cb.onStep?.({ ...result, epoch, tokensPerSec: tokens / Math.max(elapsed, 1e-9), elapsed });
+      cb.onStep?.({ ...result, split: stepSplit(run.label.mode, result), epoch, tokensPerSec: tokens / Math.max(elapsed, 1e-9), elapsed });
       if (run.evalEvery > 0 && trainer.step % run.evalEvery === 0) {
         const loss = await evaluate();
         if (loss !== null) cb.onEval?.({ step: trainer.step, loss });
       }
+      if (sampleEvery > 0 && trainer.step % sampleEvery === 0) await sample();
       if (run.checkpointEvery > 0 && trainer.step % run.checkpointEvery === 0 && cb.onCheckpoint) {
         await cb.onCheckpoint({ snapshot: await snapshotTrainer(trainer), epoch, cursor });
+        checkpointed = trainer.step;
       }
     }
   }
-  // A stopped run leaves a checkpoint at exactly where it stopped, so resuming loses no step.
-  if (reason === 'stopped' && cb.onCheckpoint && trainer.step > 0) {
+  // A stopped run leaves a checkpoint at exactly where it stopped (once: not again when one was just written), so
+  // resuming loses no step.
+  if (reason === 'stopped' && cb.onCheckpoint && trainer.step > 0 && checkpointed !== trainer.step) {
     await cb.onCheckpoint({ snapshot: await snapshotTrainer(trainer), epoch, cursor });
   }
   if (reason !== 'nonfinite') {
     finalEvalLoss = await evaluate();
     if (finalEvalLoss !== null) cb.onEval?.({ step: trainer.step, loss: finalEvalLoss });
+    if (sampleEvery > 0 && trainer.step > 0) await sample();
   }
-  const out = new Map<string, Float32Array>();
-  for (const t of model.trainable()) out.set(t.name, await readF32(gpu.device, t.param, 0, t.size));
+  const out = await readTrainable(gpu, model);
   model.release();
   trainer.release();
   gpu.buffers.releasePool(copies);
   return { reason, steps: trainer.step, loraConfig, targets, values: out, finalEvalLoss };
+}
+
+/** The current values of every trainable tensor, by name (PEFT key for LoRA). */
+async function readTrainable(gpu: Gpu, model: GpuTransformer): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const t of model.trainable()) out.set(t.name, await readF32(gpu.device, t.param, 0, t.size));
+  return out;
 }
 
 /** f32 copies of the buffers `widened` still shares with the loaded `original` weights (the widened ones are new). */

@@ -4,6 +4,8 @@ import { useAutoloadBuiltin } from './model/autoload';
 import { DatasetSection } from './dataset/DatasetSection';
 import { TrainSection } from './train/TrainSection';
 import { ExportSection } from './export/ExportSection';
+import { ClassroomSection } from './classroom/ClassroomSection';
+import { PlaygroundPage } from './playground/PlaygroundPage';
 import { Header } from './shell/Header';
 import { Nav } from './shell/Nav';
 import { GpuBanners } from './shell/GpuBanners';
@@ -19,6 +21,8 @@ const PAGES: Record<RouteId, () => ReactNode> = {
   model: () => <ModelSection />,
   dataset: () => <DatasetSection />,
   train: () => <TrainSection />,
+  playground: () => <PlaygroundPage />,
+  classroom: () => <ClassroomSection />,
   export: () => <ExportSection />,
   device: () => <DevicePage />,
 };

@@ -12,8 +12,12 @@ import { Session } from './session';
 import type { EngineErrorKind, EngineEvent, EngineRequest } from './protocol';
 import { promptIds, stopTokenIds } from '../text/prompt';
 import { HubError, ModelFileError, isAbortError } from '../engine/io/errors';
+import { setRetryListener } from '../engine/io/retry';
+import type { LoadProgress } from '../engine/io/stream';
 import { GpuLimitError, WebGpuUnavailableError } from '../engine/gpu/errors';
 import { adapterReadme } from './readme';
+import { sampleHook, tokenLosses } from './dashboard';
+import { cancelExport, handleExport, holdFullRun } from './exporter';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -60,8 +64,18 @@ async function handle(req: EngineRequest): Promise<void> {
       if (training) throw new Error('Stop the training run before loading another model.');
       loadAbort?.abort();
       const ac = (loadAbort = new AbortController());
-      const info = await need().load(req.source, ac.signal, (progress) => post({ id, type: 'loadProgress', progress }));
-      post({ id, type: 'modelLoaded', info });
+      let last: LoadProgress = { phase: 'headers', file: '', bytesLoaded: 0, bytesTotal: 0, tensorsDone: 0, tensorsTotal: 0, mbPerSec: 0, etaSeconds: null, fromCache: false };
+      // Retries of hub requests show under the progress ("attempt 3 of 6"), so a slow failure is not a silent wait.
+      const offRetry = setRetryListener((retry) => post({ id, type: 'loadProgress', progress: { ...last, retry } }));
+      try {
+        const info = await need().load(req.source, ac.signal, (progress) => {
+          last = progress;
+          post({ id, type: 'loadProgress', progress });
+        });
+        post({ id, type: 'modelLoaded', info });
+      } finally {
+        offRetry();
+      }
       return;
     }
     case 'cancelLoad':
@@ -84,12 +98,17 @@ async function handle(req: EngineRequest): Promise<void> {
             totalSteps = plan.totalSteps;
             post({ id, type: 'plan', runId: req.runId, plan });
           },
-          onStep: (st) => post({ id, type: 'step', runId: req.runId, step: st.step, epoch: st.epoch, loss: st.loss, lr: st.lr, gradNorm: st.gradNorm, tokensPerSec: st.tokensPerSec, elapsed: st.elapsed, totalSteps }),
+          onStep: (st) => post({
+            id, type: 'step', runId: req.runId, step: st.step, epoch: st.epoch, loss: st.loss, lr: st.lr, gradNorm: st.gradNorm, tokensPerSec: st.tokensPerSec, elapsed: st.elapsed, totalSteps,
+            ...(st.split?.answerLoss != null ? { answerLoss: st.split.answerLoss } : {}), ...(st.split?.promptLoss != null ? { promptLoss: st.split.promptLoss } : {}),
+          }),
           onEval: (e) => post({ id, type: 'eval', runId: req.runId, ...e }),
           onCheckpoint: (checkpoint) => post({ id, type: 'checkpoint', runId: req.runId, checkpoint }),
+          onSample: sampleHook(s, req, (e) => post({ id, ...e })),
           control: () => control,
         }, req.resume);
         if (result.loraConfig) s.adapters.set(req.runId, { config: result.loraConfig, targets: result.targets, values: result.values });
+        else if (result.steps > 0) holdFullRun(s, req.runId, result.values);
         post({ id, type: 'trainDone', runId: req.runId, reason: result.reason, steps: result.steps, finalEvalLoss: result.finalEvalLoss });
       } finally {
         training = false;
@@ -121,7 +140,13 @@ async function handle(req: EngineRequest): Promise<void> {
         if (!ac.signal.aborted) throw e;
         reason = 'stopped';
       }
-      post({ id, type: 'generateDone', reason, text: shown, promptTokens: ids.length });
+      post({ id, type: 'generateDone', reason, text: shown, promptTokens: ids.length, promptText: tok.decode(ids, { skipSpecialTokens: false }) });
+      return;
+    }
+    case 'tokenLosses': {
+      if (training) throw new Error('Wait for the training run to finish to see per-token losses.');
+      const r = await tokenLosses(need(), req);
+      post({ id, type: 'tokenLosses', ...r }, [r.losses.buffer as ArrayBuffer, ...(r.predicted ? [r.predicted.buffer as ArrayBuffer] : [])]);
       return;
     }
     case 'stopGenerate':
@@ -135,6 +160,14 @@ async function handle(req: EngineRequest): Promise<void> {
       post({ id, type: 'adapterFiles', files: { runId: req.runId, configText: files.config, weights: files.weights, readme: adapterReadme(held, s.requireModel().info.name) } }, [files.weights.buffer as ArrayBuffer]);
       return;
     }
+    case 'exportModel':
+    case 'exportRecipe':
+      if (training) throw new Error('Wait for the training run to finish before exporting.');
+      await handleExport(need(), req, post);
+      return;
+    case 'cancelExport':
+      cancelExport();
+      return;
     case 'loadAdapter': {
       const s = need();
       const adapter = readAdapter(s.requireModel().config, req.configText, req.weights);

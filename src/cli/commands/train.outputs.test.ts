@@ -108,6 +108,9 @@ describe('train: inputs and the output folder', () => {
     const old = JSON.stringify({ ...JSON.parse(config), lora_alpha: 16 }, null, 2) + '\n';
     expect(() => readAdapter(tiny.config, config, weights)).not.toThrow();
     expect(() => readAdapter(tiny.config, old, weights)).toThrow(/adapter_model\.safetensors: was written together with a different adapter_config\.json/);
+    // Fields that do not decide the math may be edited (users point base_model_name_or_path at their copy of the base).
+    const edited = JSON.stringify({ ...JSON.parse(config), base_model_name_or_path: 'my-org/my-base' });
+    expect(readAdapter(tiny.config, edited, weights).config.baseModelNameOrPath).toBe('my-org/my-base');
     writeFileSync(join(out, 'adapter_config.json'), old);
     const r = await runCli(['generate', '--model', MODEL, '--adapter', out, '--prompt', 'Hi', '--max-tokens', '1']);
     expect(r.code).toBe(1);

@@ -4,8 +4,9 @@
  * `PeftModel.from_pretrained`; what PEFT writes loads here, with every mismatch reported by name.
  *
  * The two files must come from the same write: the weights' safetensors metadata records a fingerprint of the config
- * text they were written with (`studio_adapter_config`, ignored by PEFT), and readAdapter refuses a pair whose
- * fingerprints differ — new weights beside an old config would otherwise load at the wrong scale. Every value is
+ * fields that decide the math — rank, alpha, rsLoRA, targets and their patterns — (`studio_adapter_config`, ignored by
+ * PEFT), and readAdapter refuses a pair whose fingerprints differ: new weights beside an old config would otherwise
+ * load at the wrong scale. Editing anything else (base_model_name_or_path, formatting) keeps the pair valid. Every value is
  * checked to be finite (one NaN in lora_B turns every output into NaN).
  */
 import type { ModelConfig } from '../model/config';
@@ -20,8 +21,10 @@ export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 /** safetensors metadata key holding configFingerprint() of the adapter_config.json written with the weights. */
 export const CONFIG_FINGERPRINT_KEY = 'studio_adapter_config';
 
-/** FNV-1a (64-bit, as two 32-bit halves) of the config text, hex. */
-export function configFingerprint(text: string): string {
+/** FNV-1a-style hash (two 32-bit halves, hex) of the config fields that decide the math. */
+export function configFingerprint(config: LoraConfig): string {
+  const c = config;
+  const text = JSON.stringify([c.r, c.loraAlpha, c.useRslora, c.targetModules, c.excludeModules, c.layersToTransform, c.layersPattern, c.rankPattern, c.alphaPattern]);
   let h1 = 0x811c9dc5, h2 = 0x01000193 ^ text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -53,7 +56,7 @@ export function writeAdapter(config: LoraConfig, targets: readonly LoraTarget[],
     ];
   });
   const text = JSON.stringify(serializeLoraConfig(config), null, 2) + '\n';
-  return { config: text, weights: serializeSafetensors(tensors, { format: 'pt', ...metadata, [CONFIG_FINGERPRINT_KEY]: configFingerprint(text) }) };
+  return { config: text, weights: serializeSafetensors(tensors, { format: 'pt', ...metadata, [CONFIG_FINGERPRINT_KEY]: configFingerprint(config) }) };
 }
 
 /** Parse and validate an adapter against the model it is for. */
@@ -70,7 +73,7 @@ export function readAdapter(model: ModelConfig, configText: string, weights: Uin
   const n = readHeaderLength(weights.subarray(0, 8), ctx);
   const header = parseSafetensorsHeader(weights.subarray(0, 8 + n), ctx);
   const written = header.metadata[CONFIG_FINGERPRINT_KEY];
-  if (written !== undefined && written !== configFingerprint(configText))
+  if (written !== undefined && written !== configFingerprint(config))
     throw new ModelFileError(
       ADAPTER_WEIGHTS,
       `was written together with a different ${ADAPTER_CONFIG} (the folder holds files from two different runs, e.g. a write that was interrupted); its scale and targets cannot be trusted. Train again, or restore both files from one run.`,

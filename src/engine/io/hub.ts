@@ -4,7 +4,7 @@
  * file and say what to do. The hub tells "no such repo" from "no such file" from "gated" with X-Error-Code.
  */
 import { HubError, ModelFileError, abortError, isAbortError, type HubErrorKind } from './errors';
-import { DEFAULT_RETRY, backoffMs, sleep, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, backoffMs, notifyRetry, sleep, type RetryPolicy } from './retry';
 import type { ModelCache } from './cache';
 import { parseGenerationConfig } from './generationConfig';
 
@@ -116,7 +116,9 @@ export async function hubFetchRetrying(
       return await hubFetch(src, file, options);
     } catch (e) {
       if (!(e instanceof HubError) || !e.transient || attempt >= policy.retries) throw e;
-      await sleep(backoffMs(policy, attempt + 1), options.signal);
+      const delayMs = backoffMs(policy, attempt + 1);
+      notifyRetry({ file, attempt: attempt + 2, of: policy.retries + 1, delayMs, reason: e.message });
+      await sleep(delayMs, options.signal);
     }
   }
 }

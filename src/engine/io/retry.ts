@@ -11,6 +11,30 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 500, maxDelayMs: 8000 };
 
+/** A failed try that will be tried again: which file, the try coming next (2 … of), when, and why. */
+export interface RetryNotice {
+  file: string;
+  attempt: number;
+  of: number;
+  delayMs: number;
+  reason: string;
+}
+
+let retryListener: ((n: RetryNotice) => void) | null = null;
+
+/** Hears about retries while set (the Worker shows them under the load progress); returns the unset. */
+export function setRetryListener(fn: (n: RetryNotice) => void): () => void {
+  const prev = retryListener;
+  retryListener = fn;
+  return () => {
+    retryListener = prev;
+  };
+}
+
+export function notifyRetry(n: RetryNotice): void {
+  retryListener?.(n);
+}
+
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
 }

@@ -10,6 +10,7 @@ import { ModelFileError, abortError } from './errors';
 import { ModelCache, type CacheWriter } from './cache';
 import { openCheckpoint, type Checkpoint, type CheckpointFile, type LoadTensor, type OpenCheckpointOptions } from './checkpoint';
 import { TruncatedRead } from './source';
+import type { RetryNotice } from './retry';
 
 export type { LoadTensor, Checkpoint, CheckpointSource, NamedBlob } from './checkpoint';
 
@@ -40,6 +41,8 @@ export interface LoadProgress {
   /** null until a rate is known. */
   etaSeconds: number | null;
   fromCache: boolean;
+  /** Set while a failed request waits to be tried again (cleared by the next progress). */
+  retry?: RetryNotice;
 }
 
 export interface StreamOptions {

@@ -10,6 +10,7 @@ import type { GpuTransformer, HostBatch } from '../transformer/model';
 import { adamwStep } from '../kernels/adamw';
 import { gradNormBegin, gradNormAccumulate, gradNormFinish, GRAD_NORM_STATUS_BYTES } from '../kernels/grad_norm';
 import { learningRate, type Schedule } from './schedule';
+import { LossSplitter, splitResult, type LossSplit } from './lossSplit';
 
 export interface OptimizerConfig {
   schedule: Schedule;
@@ -27,6 +28,11 @@ export interface MicroBatch {
   batch: HostBatch;
   rows: number;
   T: number;
+  /**
+   * Unshifted labels of the answer tokens only (the assistant-turn labels of the same examples, same layout as
+   * batch.labels). When a step's micro-batches have them, the step also reports its loss split (lossSplit.ts).
+   */
+  answerLabels?: Int32Array;
 }
 
 export interface StepResult {
@@ -37,8 +43,15 @@ export interface StepResult {
   lr: number;
   targets: number;
   tokens: number;
-  /** The gradients were NaN/Inf: no parameter or moment was changed by this step. */
+  /**
+   * The step was rejected: its loss or gradients were NaN/Inf (no parameter or moment was changed), or the update
+   * left parameters non-finite or exploded (see `explodedParams`; the parameters were restored to before the step).
+   */
   nonFinite: boolean;
+  /** The update made the parameters non-finite or multiplied their norm by more than PARAM_GROWTH_LIMIT. */
+  explodedParams?: boolean;
+  /** The loss over answer tokens and over the other trained tokens (only when the micro-batches carry answerLabels). */
+  split?: LossSplit;
 }
 
 export class NonFiniteLossError extends Error {
@@ -50,15 +63,29 @@ export class NonFiniteLossError extends Error {
 
 let trainers = 0;
 
+/**
+ * The NaN guard's "exploded" rule: one update may not multiply the trainable parameters' global norm (floored at 1) by
+ * more than this. No sane step comes close (Adam moves each value by about the learning rate); --lr 1e30 does.
+ */
+export const PARAM_GROWTH_LIMIT = 1000;
+
 export class Trainer {
   step = 0;
   private readonly moments: { m: GPUBuffer; v: GPUBuffer }[];
   private readonly status: GPUBuffer; // [normSquared, clipScale, nonFinite, _, partials…]
-  private readonly stepLosses: GPUBuffer; // one float per micro-batch + status copy
+  private readonly stepLosses: GPUBuffer; // one float per micro-batch + status copy + 2 split sums per micro-batch
+  /** The answer/prompt loss split (used by steps whose micro-batches carry answerLabels). */
+  private readonly splitter: LossSplitter;
   private readonly maxMicro = 64;
   private readonly pool = `optimizer#${++trainers}`;
   /** One recorder for the trainer's life: its uniform buffer is reused by every step. */
   private readonly rec: Recorder;
+  /** NaN guard: each parameter as it was before the current step (restored when the step is rejected). */
+  private readonly lastGood: GPUBuffer[];
+  /** NaN guard: Σ param² after the update (and before it, for the first step), in grad-norm status layout. */
+  private readonly guard: GPUBuffer;
+  private readonly guardBefore: GPUBuffer;
+  private paramNorm = NaN;
 
   constructor(
     readonly gpu: Gpu,
@@ -71,7 +98,11 @@ export class Trainer {
     }));
     this.rec = new Recorder(gpu);
     this.status = gpu.buffers.storage(this.pool, 'status', GRAD_NORM_STATUS_BYTES);
-    this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro + 4) * 4);
+    this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro * 3 + 4) * 4);
+    this.splitter = new LossSplitter(gpu, model, this.pool);
+    this.lastGood = model.trainable().map((t) => gpu.buffers.storage(this.pool, `last-good:${t.name}`, t.size * 4));
+    this.guard = gpu.buffers.storage(this.pool, 'guard', GRAD_NORM_STATUS_BYTES);
+    this.guardBefore = gpu.buffers.storage(this.pool, 'guardBefore', GRAD_NORM_STATUS_BYTES);
   }
 
   release(): void {
@@ -92,20 +123,28 @@ export class Trainer {
     const total = counts.reduce((a, b) => a + b, 0);
     if (total === 0) throw new Error('This step has no trained tokens (every label is -100). Check the mask mode and the data.');
     const rec = this.rec;
+    // The answer/other split: at the end of stepLosses, two floats per micro-batch.
+    const splitAt = this.maxMicro + 4;
+    const splitter = micro.some((mb) => mb.answerLabels) ? this.splitter : null;
+    splitter?.begin();
     model.zeroGrads(rec);
     rec.submit();
     micro.forEach((mb, i) => {
       model.setBatch(mb.batch, mb.rows, mb.T);
       model.forward(rec, { backward: true, lossScale: 1 / total, seed: mix(seed, this.step, i) });
+      splitter?.record(rec, mb);
       model.backward(rec, { seed: mix(seed, this.step, i) });
       const enc = gpu.device.createCommandEncoder();
       rec.encode(enc);
       rec.clear();
       enc.copyBufferToBuffer(model.lossSum, 0, this.stepLosses, i * 4, 4);
+      splitter?.copy(enc, this.stepLosses, (splitAt + 2 * i) * 4);
       gpu.device.queue.submit([enc.finish()]);
     });
     const lr = learningRate(this.opt.schedule, this.step);
     const trainable = model.trainable();
+    const firstNorm = !Number.isFinite(this.paramNorm);
+    this.saveLastGood(firstNorm);
     gradNormBegin(rec, this.status);
     for (const t of trainable) gradNormAccumulate(rec, this.status, t.grad, t.size);
     gradNormFinish(rec, this.status, this.opt.maxGradNorm);
@@ -116,22 +155,54 @@ export class Trainer {
         weightDecay: t.decay ? this.opt.weightDecay : 0, step: this.step + 1,
       });
     });
+    gradNormBegin(rec, this.guard);
+    for (const t of trainable) gradNormAccumulate(rec, this.guard, t.param, t.size);
     const enc = gpu.device.createCommandEncoder();
     rec.encode(enc);
     rec.clear();
     enc.copyBufferToBuffer(this.status, 0, this.stepLosses, this.maxMicro * 4, 12);
+    enc.copyBufferToBuffer(this.guard, 0, this.stepLosses, (this.maxMicro + 3) * 4, 4);
     gpu.device.queue.submit([enc.finish()]);
-    const out = await readF32(gpu.device, this.stepLosses);
+    const out = await readF32(gpu.device, this.stepLosses, 0, splitter ? splitAt + 2 * micro.length : splitAt);
     let lossSum = 0;
     for (let i = 0; i < micro.length; i++) lossSum += out[i];
     const [normSq, , nonFiniteFlag] = out.subarray(this.maxMicro, this.maxMicro + 3);
-    const nonFinite = nonFiniteFlag !== 0 || !Number.isFinite(lossSum);
+    const paramNorm = Math.sqrt(out[this.maxMicro + 3]);
+    const before = firstNorm ? Math.sqrt((await readF32(gpu.device, this.guardBefore, 0, 1))[0]) : this.paramNorm;
+    const exploded = !Number.isFinite(paramNorm) || paramNorm > PARAM_GROWTH_LIMIT * Math.max(Number.isFinite(before) ? before : 0, 1);
+    const nonFinite = nonFiniteFlag !== 0 || !Number.isFinite(lossSum) || exploded;
+    if (nonFinite) this.restoreLastGood();
+    else this.paramNorm = paramNorm;
     const result: StepResult = {
       step: this.step + 1, loss: lossSum / total, gradNorm: Math.sqrt(normSq), lr, targets: total,
       tokens: micro.reduce((a, mb) => a + mb.rows * mb.T, 0), nonFinite,
     };
+    if (exploded && nonFiniteFlag === 0) result.explodedParams = true;
+    if (splitter) result.split = splitResult(out.subarray(splitAt), micro.length, splitter.answerTargets, splitter.promptTargets);
     if (!nonFinite) this.step++;
     return result;
+  }
+
+  /** NaN guard: copy every parameter aside before the update (and measure their norm when none is known yet). */
+  private saveLastGood(measure: boolean): void {
+    const { gpu, rec } = this;
+    const trainable = this.model.trainable();
+    if (measure) {
+      gradNormBegin(rec, this.guardBefore);
+      for (const t of trainable) gradNormAccumulate(rec, this.guardBefore, t.param, t.size);
+    }
+    const enc = gpu.device.createCommandEncoder();
+    rec.encode(enc);
+    rec.clear();
+    trainable.forEach((t, i) => enc.copyBufferToBuffer(t.param, 0, this.lastGood[i], 0, t.size * 4));
+    gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** NaN guard: put back the parameters saved before the rejected step. */
+  private restoreLastGood(): void {
+    const enc = this.gpu.device.createCommandEncoder();
+    this.model.trainable().forEach((t, i) => enc.copyBufferToBuffer(this.lastGood[i], 0, t.param, 0, t.size * 4));
+    this.gpu.device.queue.submit([enc.finish()]);
   }
 
   /** Mean loss over every trained target of `batches` (no gradients, no dropout). */

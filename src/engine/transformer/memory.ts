@@ -33,8 +33,15 @@ export interface MemoryLimits extends BindingLimits {
 export const LOGITS_BUDGET_BYTES = 256 * 2 ** 20;
 /** The total above which a run on a GPU is warned about (no WebGPU adapter reports its memory): 4 GiB. */
 export const GPU_BUDGET_BYTES = 4 * 2 ** 30;
-/** Trainer scratch beside the moments: the grad-norm status (4 + 256 floats) and the step losses (64 + 4 floats). */
-export const OPTIMIZER_SCRATCH_BYTES = (4 + 256) * 4 + (64 + 4) * 4;
+/**
+ * Trainer scratch beside the moments: the grad-norm status (4 + 256 floats), the step losses (64 + 4 floats, then two
+ * per micro-batch for the answer/prompt loss split) and the split's two sums. The split's answer mask (N u32) is
+ * counted with it in planMemory.
+ */
+export const OPTIMIZER_SCRATCH_BYTES = (4 + 256) * 4 + (3 * 64 + 4) * 4 + 2 * 4;
+
+/** The NaN guard's two parameter-norm status buffers (grad-norm layout, 4 + 256 floats each). */
+export const NAN_GUARD_SCRATCH_BYTES = 2 * (4 + 256) * 4;
 
 const GiB = 2 ** 30, MiB = 2 ** 20, KiB = 2 ** 10;
 /** 1288490188 → "1.2 GiB", 5242880 → "5 MiB" (binary units, one decimal below 10). */
@@ -158,7 +165,8 @@ export function planMemory(cfg: ModelConfig, req: MemoryRequest, limits: MemoryL
   const trained = [...loraSizes, ...(req.fullParams ? tensors.map((t) => t.elements) : [])];
   const grads = sum('gradient', trained.map((n) => ({ what: `(${n} values)`, bytes: bytesOf(n) })));
   const optimizer = (req.optimizer ?? trained.length > 0)
-    ? sum('AdamW moment', trained.flatMap((n) => [{ what: `(${n} values)`, bytes: bytesOf(n) }, { what: `(${n} values)`, bytes: bytesOf(n) }])) + OPTIMIZER_SCRATCH_BYTES
+    ? sum('AdamW moment', trained.flatMap((n) => [{ what: `(${n} values)`, bytes: bytesOf(n) }, { what: `(${n} values)`, bytes: bytesOf(n) }])) + OPTIMIZER_SCRATCH_BYTES + N * 4 +
+      sum('last good parameters (NaN guard)', trained.map((n) => ({ what: `(${n} values)`, bytes: bytesOf(n) }))) + NAN_GUARD_SCRATCH_BYTES
     : 0;
 
   const errors: string[] = [];

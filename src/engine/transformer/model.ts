@@ -87,7 +87,8 @@ export class GpuTransformer {
   private readonly logits: GPUBuffer;
   /** Rows whose logits (or dlogits) the logits buffer holds after the last forward/decode: the last chunk's. */
   private held: { start: number; rows: number } | null = null;
-  private readonly losses: GPUBuffer;
+  /** Per-token losses (N floats) of the last forward, 0 where the target is ignored (the trainer's loss split reads them). */
+  readonly losses: GPUBuffer;
   readonly lossSum: GPUBuffer;
   private readonly tokens: GPUBuffer;
   private readonly targets: GPUBuffer;

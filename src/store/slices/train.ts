@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { StudioState } from '../index';
 import type { MaskMode } from '../../data/types';
 import type { RunPlan } from '../../train/run';
-import type { EvalPoint, StepPoint } from '../../db/runs';
+import type { EvalPoint, SampleSet, StepPoint } from '../../db/runs';
 import { DEFAULT_FORM, type TrainForm } from '../../ui/train/runConfig';
 
 /**
@@ -25,6 +25,8 @@ export interface LiveRun {
   /** The step a resumed run continued from. */
   resumedFrom: number | null;
   compare: { group: string; index: number; of: number } | null;
+  /** Validation samples so far (when the run samples). */
+  samples?: SampleSet;
 }
 
 export interface TrainMessage {

@@ -5,6 +5,7 @@ import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { ConfirmDialog, PromptDialog } from './Dialog';
 import { StarterDialog } from './StarterDialog';
+import { plural } from '../shell/plural';
 
 type Open = null | 'new' | 'rename' | 'delete' | 'starters';
 
@@ -48,7 +49,7 @@ export function DatasetPicker({ datasets, active, count }: { datasets: Dataset[]
           ))}
         </select>
       </label>
-      {active && <span className="ds-muted" data-testid="dataset-count">{count.toLocaleString()} examples</span>}
+      {active && <span className="ds-muted" data-testid="dataset-count">{plural(count, 'example')}</span>}
       <div className="ds-picker__actions">
         <Button size="sm" variant="primary" onClick={() => setOpen('new')}>New dataset</Button>
         <Button size="sm" disabled={!active} onClick={() => setOpen('rename')} aria-label="Rename dataset">Rename</Button>
@@ -76,7 +77,7 @@ export function DatasetPicker({ datasets, active, count }: { datasets: Dataset[]
           title="Delete dataset?"
           message={
             <p>
-              “{active.name}” and its {count.toLocaleString()} examples will be deleted. You can undo for {UNDO_DELETE_MS / 1000} seconds
+              “{active.name}” and its {plural(count, 'example')} will be deleted. You can undo for {UNDO_DELETE_MS / 1000} seconds
               (or until you delete another dataset).
             </p>
           }

@@ -54,11 +54,12 @@ export function ExampleEditor(p: ExampleEditorProps) {
           <option value="text">Text document</option>
         </select>
         <SaveIndicator />
-        <span className="ds-spacer" />
-        <button type="button" className="ds-icon-btn" aria-label="Move up" title="Move up (Alt+Shift+↑)" onClick={() => p.onMove(-1)} disabled={p.position === 0}>↑</button>
-        <button type="button" className="ds-icon-btn" aria-label="Move down" title="Move down (Alt+Shift+↓)" onClick={() => p.onMove(1)} disabled={p.position === p.total - 1}>↓</button>
-        <Button size="sm" onClick={p.onDuplicate} data-testid="duplicate-example">Duplicate</Button>
-        <Button size="sm" variant="danger" onClick={p.onDelete} data-testid="delete-example">Delete</Button>
+        <div className="ds-editor__actions">
+          <button type="button" className="ds-icon-btn" aria-label="Move up" title="Move up (Alt+Shift+↑)" onClick={() => p.onMove(-1)} disabled={p.position === 0}>↑</button>
+          <button type="button" className="ds-icon-btn" aria-label="Move down" title="Move down (Alt+Shift+↓)" onClick={() => p.onMove(1)} disabled={p.position === p.total - 1}>↓</button>
+          <Button size="sm" onClick={p.onDuplicate} data-testid="duplicate-example">Duplicate</Button>
+          <Button size="sm" variant="danger" onClick={p.onDelete} data-testid="delete-example">Delete</Button>
+        </div>
       </header>
       {saveState === 'error' && saveError && (
         <p className="ds-error" role="alert">

@@ -36,7 +36,7 @@ export function ExampleList({ visible, openId, selection, groupOf, groups, onRow
   if (visible.length === 0) return <div className="ds-list ds-list--empty" data-testid="example-list"><p className="ds-muted">No examples match.</p></div>;
 
   return (
-    <div ref={scroller} className="ds-list" data-testid="example-list" role="listbox" aria-multiselectable="true" aria-label="Examples" tabIndex={-1}>
+    <div ref={scroller} className="ds-list" data-testid="example-list" role="listbox" aria-multiselectable="true" aria-label="Examples (j / k to move)" tabIndex={0}>
       <div style={{ height: v.getTotalSize(), position: 'relative' }}>
         {v.getVirtualItems().map((item) => {
           const ex = visible[item.index];
@@ -55,13 +55,15 @@ export function ExampleList({ visible, openId, selection, groupOf, groups, onRow
               onMouseDown={(e) => e.shiftKey && e.preventDefault()}
               onClick={(e) => onRowClick(ex, e)}
             >
-              <input
-                type="checkbox"
-                className="ds-row__check"
-                aria-label="Select"
-                checked={selection.has(ex.id)}
-                onClick={(e) => e.stopPropagation()}
-                onChange={() => onToggle(ex)}
+              {/* The option carries the selection (aria-selected); this box is its mouse target, not a control nested in it. */}
+              <span
+                className={`ds-row__check${selection.has(ex.id) ? ' is-checked' : ''}`}
+                aria-hidden="true"
+                data-testid="row-check"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  onToggle(ex);
+                }}
               />
               <div className="ds-row__main">
                 <div className="ds-row__title">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
@@ -21,13 +21,36 @@ export const SHORTCUTS: [string, string][] = [
 /** The keyboard-shortcut reference, opened with the ? button or the ? key. */
 export function HelpPopover({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const [id] = useState('ds-help');
+  const root = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  // Esc, a click outside, or focus moving elsewhere (another dialog opening) closes it: it never stacks.
+  useEffect(() => {
+    if (!open) return;
+    const outside = (t: EventTarget | null) => !(t instanceof Node && root.current?.contains(t));
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      onOpenChange(false);
+      button.current?.focus();
+    };
+    const onPointer = (e: PointerEvent) => outside(e.target) && onOpenChange(false);
+    const onFocus = (e: FocusEvent) => outside(e.target) && onOpenChange(false);
+    document.addEventListener('keydown', onKey, true);
+    document.addEventListener('pointerdown', onPointer, true);
+    document.addEventListener('focusin', onFocus);
+    return () => {
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('pointerdown', onPointer, true);
+      document.removeEventListener('focusin', onFocus);
+    };
+  }, [open, onOpenChange]);
   return (
-    <div className="ds-help">
-      <button type="button" className="btn btn--ghost btn--sm" aria-expanded={open} aria-controls={id} onClick={() => onOpenChange(!open)} data-testid="help-button">
+    <div className="ds-help" ref={root}>
+      <button ref={button} type="button" className="btn btn--ghost btn--sm" aria-expanded={open} aria-controls={id} onClick={() => onOpenChange(!open)} data-testid="help-button">
         Shortcuts ?
       </button>
       {open && (
-        <div className="ds-help__pop" id={id} role="dialog" aria-label="Keyboard shortcuts">
+        <div className="ds-help__pop" id={id} role="dialog" aria-label="Keyboard shortcuts" data-testid="help-popover">
           <div className="ds-help__head">
             <strong>Keyboard shortcuts</strong>
             <button type="button" className="ds-icon-btn" aria-label="Close" onClick={() => onOpenChange(false)}>×</button>

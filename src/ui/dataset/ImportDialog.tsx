@@ -10,6 +10,7 @@ import { DropZone } from './DropZone';
 import { formatBytes, readSample } from './importModel';
 import { ImportPreview } from './ImportPreview';
 import { ImportResult } from './ImportResult';
+import { plural } from '../shell/plural';
 
 interface Sample {
   file: File;
@@ -33,7 +34,7 @@ type Step =
 export function ImportDialog({ dataset, datasetSize, onClose }: { dataset: Dataset | null; datasetSize: number; onClose: () => void }) {
   const [step, setStep] = useState<Step>({ kind: 'choose' });
   const [sample, setSample] = useState<Sample | null>(null);
-  const [target, setTarget] = useState<'current' | 'new'>(dataset && datasetSize === 0 ? 'current' : 'new');
+  const [target, setTarget] = useState<'current' | 'new'>(dataset ? 'current' : 'new');
   const [newName, setNewName] = useState('');
   const abort = useRef<AbortController | null>(null);
   const setActive = useStudio((s) => s.setActiveDataset);
@@ -122,7 +123,7 @@ export function ImportDialog({ dataset, datasetSize, onClose }: { dataset: Datas
             <legend className="ds-field__label">Import into</legend>
             {dataset && (
               <label className="ds-check">
-                <input type="radio" name="target" checked={target === 'current'} onChange={() => setTarget('current')} /> this dataset (“{dataset.name}”)
+                <input type="radio" name="target" checked={target === 'current'} onChange={() => setTarget('current')} data-testid="import-target-current" /> the open dataset (“{dataset.name}”{datasetSize ? `, ${plural(datasetSize, 'example')}` : ''})
               </label>
             )}
             <label className="ds-check">
@@ -140,7 +141,7 @@ export function ImportDialog({ dataset, datasetSize, onClose }: { dataset: Datas
       )}
       {step.kind === 'importing' && sample && (
         <div className="ds-import__progress" data-testid="import-progress">
-          <p>Reading {sample.file.name}… {step.rows.toLocaleString()} rows so far</p>
+          <p>Reading {sample.file.name}… {plural(step.rows, 'row')} so far</p>
           <progress max={sample.file.size || 1} value={step.bytes} aria-label="Import progress" />
           <p className="ds-muted">Nothing is stored until the whole file has been read, so cancelling leaves the dataset as it was.</p>
           <div className="ds-dialog__actions">

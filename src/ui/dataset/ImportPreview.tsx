@@ -1,6 +1,7 @@
 import type { ColumnMapping, Container, FormatId, ParsedRow, RowError } from '../../data/formats';
 import { CONTAINERS, FORMAT_IDS } from '../../data/formats';
 import { CONTAINER_LABELS, FORMAT_LABELS } from './importModel';
+import { plural } from '../shell/plural';
 
 const MAPPING_FIELDS: { key: keyof ColumnMapping; label: string }[] = [
   { key: 'instruction', label: 'Instruction' },
@@ -67,6 +68,14 @@ export interface ImportPreviewProps {
 export function ImportPreview(p: ImportPreviewProps) {
   return (
     <div className="ds-import__preview">
+      {p.errors.length > 0 && (
+        <div className="ds-import__rejects" role="status" data-testid="import-preview-errors">
+          <strong>
+            {plural(p.errors.length, 'row')} in the {p.partial ? 'sample' : 'file'} will be rejected
+          </strong>{' '}
+          — e.g. line {p.errors[0].line}: {p.errors[0].reason}. The other rows import; the rejected ones are listed by line afterwards.
+        </div>
+      )}
       <div className="ds-import__detect">
         <label className="ds-field">
           <span className="ds-field__label">Format {p.confidence < 0.6 ? '· not sure, please check' : '· detected'}</span>
@@ -120,11 +129,6 @@ export function ImportPreview(p: ImportPreviewProps) {
             <PreviewRow key={r.line} row={r} />
           ))}
         </ul>
-      )}
-      {p.errors.length > 0 && (
-        <p className="ds-muted" data-testid="import-preview-errors">
-          {p.errors.length} row{p.errors.length === 1 ? '' : 's'} in the {p.partial ? 'sample' : 'file'} will be rejected, e.g. line {p.errors[0].line}: {p.errors[0].reason}
-        </p>
       )}
     </div>
   );

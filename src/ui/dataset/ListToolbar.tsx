@@ -2,6 +2,7 @@ import { CHAR_BUCKETS } from '../../db/text';
 import { useStudio } from '../../store';
 import type { KindFilter, SortKey } from '../../store/slices/dataset';
 import { isFiltered } from './filtering';
+import { plural } from '../shell/plural';
 
 /** Search, filters and sort above the example list. */
 export function ListToolbar({ tags, shown, total, duplicates, checkingDuplicates }: { tags: string[]; shown: number; total: number; duplicates: number; checkingDuplicates: boolean }) {
@@ -59,7 +60,7 @@ export function ListToolbar({ tags, shown, total, duplicates, checkingDuplicates
       </div>
       <div className="ds-toolbar__row ds-toolbar__row--meta">
         <span className="ds-muted" data-testid="shown-count" aria-live="polite">
-          {isFiltered(filters) ? `${shown.toLocaleString()} of ${total.toLocaleString()} shown` : `${total.toLocaleString()} examples`}
+          {isFiltered(filters) ? `${shown.toLocaleString()} of ${total.toLocaleString()} shown` : plural(total, 'example')}
         </span>
         {isFiltered(filters) && (
           <button type="button" className="ds-link" onClick={() => setFilters({ query: '', tag: null, split: 'all', kind: 'all', length: null, duplicatesOnly: false })}>

@@ -3,6 +3,7 @@ import { addStarterDatasets, STARTERS } from '../../data/starter';
 import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { Dialog } from './Dialog';
+import { plural } from '../shell/plural';
 
 /** Lets the user add any of the starter datasets (each becomes a new, editable dataset). */
 export function StarterDialog({ onClose }: { onClose: () => void }) {
@@ -27,7 +28,7 @@ export function StarterDialog({ onClose }: { onClose: () => void }) {
                 }}
               />
               <span>
-                <strong>{s.name.replace('Starter · ', '')}</strong> <span className="ds-muted">· {s.examples.length} examples</span>
+                <strong>{s.name.replace('Starter · ', '')}</strong> <span className="ds-muted">· {plural(s.examples.length, 'example')}</span>
                 <br />
                 <span className="ds-muted">{s.description}</span>
               </span>

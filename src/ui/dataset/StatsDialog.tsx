@@ -6,6 +6,7 @@ import { useStudio } from '../../store';
 import { Button } from '../components/Button';
 import { Dialog } from './Dialog';
 import { useLabelSettings } from './useLabelSettings';
+import { plural } from '../shell/plural';
 
 function Bars({ h, unit }: { h: Histogram; unit: string }) {
   const max = Math.max(1, ...h.buckets.map((b) => b.count));
@@ -75,7 +76,7 @@ export function StatsDialog({ dataset, examples, onClose }: { dataset: Dataset; 
         ) : tokenizer ? (
           <p>
             <Button size="sm" onClick={() => setCountTokens(true)} data-testid="count-tokens">
-              Count tokens of {examples.length.toLocaleString()} examples
+              Count tokens of {plural(examples.length, 'example')}
             </Button>
           </p>
         ) : (
@@ -87,7 +88,7 @@ export function StatsDialog({ dataset, examples, onClose }: { dataset: Dataset; 
           onSubmit={async (e) => {
             e.preventDefault();
             const before = await guard(() => splitByRatio(dataset.id, ratio / 100, seed));
-            if (before) pushUndo('re-split', () => restoreRows(before), `Re-split: ${before.length} examples changed split.`);
+            if (before) pushUndo('re-split', () => restoreRows(before), `Re-split: ${plural(before.length, 'example')} changed split.`);
           }}
         >
           <label>

@@ -1,10 +1,12 @@
 import './tokens.css';
 import { useDeferredValue, useMemo, useState } from 'react';
 import { buildLabels, type LabeledExample, type LabelOptions } from '../../data/labels';
+import type { SpecialTokensInText } from '../../data/labels-specials';
 import type { ExampleBody, MaskMode } from '../../data/types';
 import type { StudioTokenizer } from '../../text/tokenizer';
 import { useStudio } from '../../store';
 import { TokenChips } from './TokenChips';
+import { LossHeatmap } from './LossHeatmap';
 import { useLabelSettings } from './useLabelSettings';
 import { MODE_HINTS } from '../train/runConfig';
 
@@ -47,11 +49,18 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
   const labelMode = useStudio((s) => s.labelMode);
   const setPreviewTokenizer = useStudio((s) => s.setPreviewTokenizer);
   const [loading, setLoading] = useState<string | null>(null);
+  const [heat, setHeat] = useState(false);
+  // Special-token strings typed in the text (<|im_end|> in an answer): shown, and kept as control tokens or escaped.
+  const [specials, setSpecials] = useState<SpecialTokensInText>('keep');
+  // The heatmap needs the model itself (the Worker runs it): its own tokenizer, a ready GPU, no load in progress.
+  const canHeat = useStudio((s) => !!s.modelInfo && s.gpuStatus === 'ready' && !s.modelLoading) && !given && settings.fromModel;
   const tokenizer = given ?? settings.tokenizer;
   const name = given ? null : settings.tokenizerName;
   const { mode, trainEos } = settings.options;
   const body = useDeferredValue(example);
-  const result = useMemo(() => (tokenizer ? label(tokenizer, body, settings.options, systemPrompt) : null), [tokenizer, body, settings.options, systemPrompt]);
+  const options = useMemo(() => ({ ...settings.options, specialTokensInText: specials }), [settings.options, specials]);
+  const result = useMemo(() => (tokenizer ? label(tokenizer, body, options, systemPrompt) : null), [tokenizer, body, options, systemPrompt]);
+  const typedSpecials = result && typeof result !== 'string' ? (result.specialInText?.length ?? 0) : 0;
   const unticked = body.kind === 'chat' ? body.messages.filter((m) => m.role === 'assistant' && m.weight === 0).length : 0;
 
   return (
@@ -86,6 +95,24 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
             <label className="ds-check" title="Train the end-of-turn token, so the model learns to stop">
               <input type="checkbox" checked={trainEos} onChange={(e) => setLabelOptions({ labelTrainEos: e.target.checked === settings.trainEos ? null : e.target.checked })} /> train EOS
             </label>
+            {(typedSpecials > 0 || specials === 'escape') && (
+              <select
+                className="ds-input ds-input--sm"
+                aria-label="Special tokens typed in the text"
+                data-testid="special-tokens-in-text"
+                title="A special-token string typed in a message (e.g. <|im_end|>) becomes the control token itself; escape it to train the characters instead"
+                value={specials}
+                onChange={(e) => setSpecials(e.target.value as SpecialTokensInText)}
+              >
+                <option value="keep">Typed special tokens: keep (control token)</option>
+                <option value="escape">Typed special tokens: escape (plain text)</option>
+              </select>
+            )}
+            {canHeat && (
+              <label className="ds-check" title="Colour each token by the model's loss on it (base model or a trained run)">
+                <input type="checkbox" checked={heat} onChange={(e) => setHeat(e.target.checked)} data-testid="heatmap-toggle" /> Loss heatmap
+              </label>
+            )}
             {settings.overridden && (
               <button type="button" className="ds-link" onClick={() => setLabelOptions({ labelMode: null, labelTrainEos: null })}>
                 back to Train settings
@@ -130,7 +157,7 @@ export function TokenView({ example, systemPrompt, tokenizer: given, kinds = NO_
           {result.warnings.map((w) => (
             <p key={w} className="ds-notice ds-tokens__warning">{w}</p>
           ))}
-          <TokenChips tokenizer={tokenizer} labeled={result} />
+          {heat && canHeat ? <LossHeatmap tokenizer={tokenizer} labeled={result} /> : <TokenChips tokenizer={tokenizer} labeled={result} />}
         </>
       ) : null}
     </section>

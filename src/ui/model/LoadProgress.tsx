@@ -31,6 +31,11 @@ export function LoadProgress() {
       >
         <div className="mdl-bar__fill" style={{ width: `${Math.round((fraction ?? 0) * 100)}%` }} />
       </div>
+      {p?.retry && (
+        <p className="mdl-progress__retry" role="status" data-testid="load-retry" data-attempt={p.retry.attempt}>
+          {p.retry.file || 'A request'} failed ({p.retry.reason}). Trying again in {formatDuration(p.retry.delayMs / 1000)}: attempt {p.retry.attempt} of {p.retry.of}. Cancel stops it.
+        </p>
+      )}
       {p && p.phase !== 'headers' && (
         <p className="mdl-progress__stats" data-testid="load-stats">
           <span>

@@ -6,6 +6,7 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { formatBytes } from '../shell/format';
 import { readToken } from './tokenStore';
+import { plural } from '../shell/plural';
 
 const keyOf = (m: StoredModel) => `${m.endpoint} ${m.repo} ${m.revision}`;
 
@@ -64,7 +65,7 @@ export function StoredModels() {
                 <span className="muted">
                   {m.revision !== 'main' ? `@ ${m.revision} · ` : ''}
                   {m.endpoint !== DEFAULT_ENDPOINT ? `${m.endpoint} · ` : ''}
-                  {m.files.length} files
+                  {plural(m.files.length, 'file')}
                 </span>
               </div>
               <span className="mdl-stored__size" data-testid="stored-size">

@@ -6,6 +6,7 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { CheckField, SelectField } from '../train/fields';
 import { withAdapters, type RunView } from '../train/runsView';
+import { runOptionLabel } from '../train/runNames';
 import { generateWith, stopGeneration } from './generate';
 import { EMPTY_PANE, OutputPane, type PaneState } from './OutputPane';
 import { DEFAULT_SAMPLING, SamplingControls, stopStrings, type SamplingForm } from './SamplingControls';
@@ -41,7 +42,7 @@ export function Playground({ runs }: { runs: RunView[] | undefined }) {
 
   const runOf = (id: string) => adapters.find((r) => r.id === id);
   const nameOf = (id: string) => (id === BASE ? `Base model${model ? ` (${model.name})` : ''}` : (runOf(id)?.name ?? 'Adapter'));
-  const options = [{ value: BASE, label: 'Base model (no adapter)' }, ...adapters.map((r) => ({ value: r.id, label: r.name }))];
+  const options = [{ value: BASE, label: 'Base model (no adapter)' }, ...adapters.map((r) => ({ value: r.id, label: runOptionLabel(r) }))];
 
   function templateFor(): string | undefined {
     if (template === 'model') return undefined;

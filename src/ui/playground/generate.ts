@@ -25,6 +25,8 @@ export interface GenerationResult {
   reason: 'eos' | 'stop-string' | 'max-tokens' | 'stopped';
   tokens: number;
   promptTokens: number;
+  /** The exact prompt sent, after the chat template. */
+  promptText?: string;
   seconds: number;
 }
 
@@ -39,7 +41,7 @@ export async function generateWith(adapter: string | null, prompt: GeneratePromp
     tokens++;
     onText(text, tokens);
   });
-  return { text: done.text, reason: done.reason, tokens, promptTokens: done.promptTokens, seconds: (performance.now() - started) / 1000 };
+  return { text: done.text, reason: done.reason, tokens, promptTokens: done.promptTokens, promptText: done.promptText, seconds: (performance.now() - started) / 1000 };
 }
 
 export function stopGeneration(): void {

@@ -1,5 +1,5 @@
 /** The studio's pages, in navigation order. The hash (#/model …) is the single source of truth for the current one. */
-export type RouteId = 'model' | 'dataset' | 'train' | 'export' | 'device';
+export type RouteId = 'model' | 'dataset' | 'train' | 'playground' | 'classroom' | 'export' | 'device';
 
 export interface RouteDef {
   id: RouteId;
@@ -16,7 +16,9 @@ export const ROUTES: readonly RouteDef[] = [
   { id: 'model', label: 'Model', hint: 'Pick a base model', step: 1, needsGpu: false },
   { id: 'dataset', label: 'Dataset', hint: 'Write your examples', step: 2, needsGpu: false },
   { id: 'train', label: 'Train', hint: 'LoRA on your GPU', step: 3, needsGpu: true },
-  { id: 'export', label: 'Export', hint: 'Download PEFT adapter', step: 4, needsGpu: false },
+  { id: 'playground', label: 'Playground', hint: 'Try base vs adapter', step: 4, needsGpu: true },
+  { id: 'classroom', label: 'Classroom', hint: 'Why mask the prompt?', step: 5, needsGpu: true },
+  { id: 'export', label: 'Export', hint: 'Download PEFT adapter', step: 6, needsGpu: false },
   { id: 'device', label: 'Device', hint: 'Adapter, features, limits', needsGpu: false },
 ];
 

@@ -9,7 +9,6 @@ import { Button } from '../components/Button';
 import { Card } from '../components/Card';
 import { routeHref } from '../shell/routes';
 import { useExamples } from '../dataset/hooks';
-import { Playground } from '../playground/Playground';
 import { DataSettings } from './DataSettings';
 import { MethodSettings } from './MethodSettings';
 import { OptimSettings } from './OptimSettings';
@@ -17,7 +16,11 @@ import { PlanCard } from './PlanCard';
 import { MemoryCard } from './MemoryCard';
 import { useRunMemory } from './memoryView';
 import { LiveCard } from './LiveCard';
+import { SampleSettings } from './SampleSettings';
+import { BatchView } from './BatchView';
 import { RunsList } from './RunsList';
+import { InterruptedBanner } from './InterruptedBanner';
+import { PlaygroundLink } from './PlaygroundLink';
 import { usePlanPreview } from './planPreview';
 import { formProblems, recommendedMode, toRunConfig } from './runConfig';
 import { useRuns } from './runsView';
@@ -34,7 +37,7 @@ function Message() {
   );
 }
 
-/** The Train section: settings, plan, Start/Compare, the live run, every stored run, and the playground. */
+/** The Train section: settings, plan, Start/Compare, the live run, every stored run, and a way to the playground. */
 export function TrainSection() {
   const form = useStudio((s) => s.trainForm);
   const model = useStudio((s) => s.modelInfo);
@@ -71,12 +74,14 @@ export function TrainSection() {
           <p>Training and the playground run on the base model loaded in the Model section. Settings and stored runs are here meanwhile.</p>
         </Banner>
       )}
+      <InterruptedBanner runs={runs} />
       <Message />
       <div className="trn-top">
         <Card title="Settings" testId="train-settings">
           <DataSettings kinds={kinds} problems={problems} locked={!!live} />
           <MethodSettings problems={problems} locked={!!live} />
           <OptimSettings problems={problems} locked={!!live} />
+          <SampleSettings locked={!!live} />
         </Card>
         <div className="trn-side">
           <PlanCard
@@ -89,8 +94,9 @@ export function TrainSection() {
         </div>
       </div>
       <LiveCard runs={runs} />
+      <BatchView tokenizer={tokenizer} examples={examples} run={run} />
       <RunsList runs={runs} />
-      <Playground runs={runs} />
+      <PlaygroundLink runs={runs} />
     </section>
   );
 }

@@ -12,8 +12,12 @@ import type { TrainingExample } from '../../train/data';
 import { engine } from '../../worker/client';
 import type { EngineEvent } from '../../worker/protocol';
 import { markWorkerAdapter, setChartRuns, setLive, setTrainMessage, toggleChartRun, trainState, updateLive, type LiveRun } from '../../store/slices/train';
-import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig } from './runConfig';
+import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig, type TrainForm } from './runConfig';
 import { PREVIEW_LIMIT, computePlan } from './planPreview';
+import { addLiveSample, planSamples, sampleRequest, samplesUpTo } from './runSamples';
+import { finalLossText } from './lossStats';
+import { formatLoss } from '../model/format';
+import { defaultRunName, readmeWithName, uniqueRunName } from './runNames';
 
 export const RUN_LOCK_PREFIX = 'studio-run:';
 const FLUSH_MS = 5000;
@@ -45,6 +49,10 @@ export interface StartOptions {
   /** Override the form's mask mode (Compare masking). */
   mode?: MaskMode;
   compare?: LiveRun['compare'];
+  /** The Classroom's lesson: settings over the form's, examples (by id) held out as validation, the run's name. */
+  form?: Partial<TrainForm>;
+  heldOut?: ReadonlySet<string>;
+  name?: string;
 }
 
 /** Starts a run from the form. Resolves with the finished run row (or null when it could not start or failed). */
@@ -52,18 +60,19 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
   const why = blocker();
   if (why) return fail('Cannot start training', why);
   const s = trainState();
-  const form = s.trainForm;
+  const form = opts.form ? { ...s.trainForm, ...opts.form } : s.trainForm;
   const model = s.modelInfo!;
   const problems = formProblems(form, model.config, !!s.tokenizer?.chatTemplate);
   if (problems.length) return fail('Check the settings', problems.map((p) => p.message).join(' '));
   const dataset = await getDataset(form.datasetId!);
   if (!dataset) return fail('Cannot start training', 'The chosen dataset no longer exists.');
-  const rows = await listExamples(dataset.id);
+  const rows = (await listExamples(dataset.id)).map((e) => (opts.heldOut?.has(e.id) ? { ...e, split: 'validation' as const } : e));
   if (rows.length === 0) return fail('Cannot start training', `"${dataset.name}" has no examples yet.`);
   const examples: TrainingExample[] = rows.map((e) => ({ body: e.body, split: e.split }));
   const kinds = new Set<ExampleBody['kind']>(rows.map((e) => e.body.kind));
   const mode = opts.mode ?? form.mode ?? recommendedMode(kinds);
   const config = toRunConfig(form, mode, model.config, dataset.systemPrompt);
+  const samples = planSamples(rows, form, model.params, config, dataset.systemPrompt);
   // Refuse here, with the reason, when nothing would be trained (the Worker would refuse the same way, later).
   // Larger datasets are planned by the Worker only, which reports the same reason as a failed run.
   if (s.tokenizer && rows.length <= PREVIEW_LIMIT) {
@@ -74,9 +83,9 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
     }
   }
   const run = await createRun({
-    datasetId: dataset.id, name: `${dataset.name} · ${MODE_LABELS[mode]}`, status: 'running', datasetName: dataset.name,
+    datasetId: dataset.id, name: await uniqueRunName(opts.name ?? defaultRunName(dataset.name, MODE_LABELS[mode])), status: 'running', datasetName: dataset.name,
     modelName: model.name, modelSource: s.modelSource ?? '', config, templateChoice: form.template, examples, plan: null,
-    totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group,
+    totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group, ...(samples ? { samples } : {}),
   });
   // The chart starts over with a new run (or comparison) and keeps showing it once it ends.
   if (!opts.compare || opts.compare.index === 0) setChartRuns([]);
@@ -93,7 +102,7 @@ export async function resumeRun(runId: string): Promise<Run | null> {
   const model = trainState().modelInfo!;
   if (model.name !== run.modelName) return fail('Load the run’s model first', `This run trains ${run.modelName}, but ${model.name} is loaded.`, runId);
   const k = ckpt.step;
-  const history = { steps: run.steps.filter((p) => p.step <= k), evals: run.evals.filter((p) => p.step <= k) };
+  const history = { steps: run.steps.filter((p) => p.step <= k), evals: run.evals.filter((p) => p.step <= k), samples: samplesUpTo(run.samples, k) };
   await updateRun(runId, { ...history, status: 'running', error: undefined });
   return follow({ ...run, ...history, status: 'running' }, ckpt.checkpoint, null);
 }
@@ -104,14 +113,14 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
   setTrainMessage(null);
   setLive({
     runId: run.id, name: run.name, mode, status: 'starting', plan: run.plan, totalSteps: run.totalSteps,
-    steps: run.steps, evals: run.evals, resumedFrom: resume ? resume.snapshot.step : null, compare,
+    steps: run.steps, evals: run.evals, resumedFrom: resume ? resume.snapshot.step : null, compare, samples: run.samples,
   });
   let lastFlush = performance.now();
   // Checkpoints are written one after another; the end of the run waits for them.
   let saving: Promise<void> = Promise.resolve();
   const history = () => {
     const l = trainState().liveRun;
-    return { steps: l?.steps ?? [], evals: l?.evals ?? [] };
+    return { steps: l?.steps ?? [], evals: l?.evals ?? [], samples: l?.samples ?? run.samples };
   };
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'plan') {
@@ -119,11 +128,15 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
       void updateRun(run.id, { plan: e.plan, totalSteps: e.plan.totalSteps });
     } else if (e.type === 'step') {
       const p: StepPoint = { step: e.step, epoch: e.epoch, loss: e.loss, lr: e.lr, gradNorm: e.gradNorm, tokensPerSec: e.tokensPerSec, elapsed: e.elapsed };
+      if (e.answerLoss !== undefined) p.answerLoss = e.answerLoss;
+      if (e.promptLoss !== undefined) p.promptLoss = e.promptLoss;
       updateLive((l) => ({ steps: [...l.steps, p], status: l.status === 'starting' ? 'running' : l.status }));
       if (performance.now() - lastFlush > FLUSH_MS) {
         lastFlush = performance.now();
         void updateRun(run.id, history()).catch(() => {});
       }
+    } else if (e.type === 'sample') {
+      addLiveSample(e);
     } else if (e.type === 'eval') {
       updateLive((l) => ({ evals: [...l.evals, { step: e.step, loss: e.loss }] }));
     } else if (e.type === 'checkpoint') {
@@ -141,7 +154,7 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
   });
   try {
     const done = await engine().call(
-      { type: 'train', runId: run.id, examples: run.examples, config: run.config!, ...(resume ? { resume } : {}) },
+      { type: 'train', runId: run.id, examples: run.examples, config: run.config!, ...(resume ? { resume } : {}), ...sampleRequest(run) },
       ['trainDone'],
       onEvent,
     );
@@ -157,14 +170,13 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     if (run.config!.lora) {
       markWorkerAdapter(run.id);
       const files = await engine().call({ type: 'exportAdapter', runId: run.id }, ['adapterFiles']);
-      patch.adapter = { configText: files.files.configText, weights: files.files.weights, readme: files.files.readme };
+      patch.adapter = { configText: files.files.configText, weights: files.files.weights, readme: readmeWithName(files.files.readme, (await getRun(run.id))?.name ?? run.name) };
     }
     await saving;
     await updateRun(run.id, patch);
     // A stopped run keeps the checkpoint the Worker wrote where it stopped, so it can be continued later.
     if (status !== 'stopped') await deleteCheckpoints(run.id);
     const steps = history().steps;
-    const last = steps[steps.length - 1];
     if (status === 'nonfinite')
       setTrainMessage({
         tone: 'danger', runId: run.id, title: `Stopped at step ${done.steps + 1}: the loss became NaN or infinite`,
@@ -174,7 +186,7 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
     else {
       const plan = trainState().liveRun?.plan ?? run.plan;
       const evalPart = done.finalEvalLoss !== null ? `, validation loss ${done.finalEvalLoss.toFixed(4)}` : plan?.evalNote ? ` (${plan.evalNote})` : '';
-      setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `Final training loss ${last ? last.loss.toFixed(4) : '—'}${evalPart}.` });
+      setTrainMessage({ tone: 'success', runId: run.id, title: `Finished ${done.steps} steps`, text: `${finalLossText(steps, formatLoss, true)}${evalPart}.` });
     }
     return { ...run, ...patch } as Run;
   } catch (e) {
@@ -214,7 +226,7 @@ export async function compareMasking(): Promise<void> {
   if (b?.status === 'finished')
     setTrainMessage({
       tone: 'success', runId: b.id, title: 'Comparison ready',
-      text: `Both runs are on the chart. Try the same prompt with each adapter in the playground below.`,
+      text: `Both runs are on the chart. Try the same prompt with each adapter in the Playground.`,
     });
 }
 

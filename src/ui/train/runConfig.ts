@@ -33,6 +33,10 @@ export interface TrainForm extends RunFields {
   targets: TargetPreset;
   customTargets: string;
   rslora: boolean;
+  /** Validation samples every N steps: null = automatic (samplePrompts.ts), 0 = off. */
+  sampleEvery?: number | null;
+  /** User-chosen sample prompts, one per line; blank = the first validation examples. */
+  samplePrompts?: string;
 }
 
 const lora = DEFAULT_RUN.lora!;
