@@ -4,7 +4,7 @@
  * own features; nothing here knows a family by name.
  */
 import type { LayerSpec, ModelFeatures, RopeSpec } from '../config.ts';
-import { bool, dtypeOf, fail, optPosInt, posInt, posNum, tokenId, tokenIds, type Json } from '../configFields.ts';
+import { activation, bool, dtypeOf, fail, optPosInt, posInt, posNum, rotaryDims, tokenId, tokenIds, type Json } from '../configFields.ts';
 
 /** HF config-class defaults of one family (used when a key is absent or null). */
 export interface DecoderDefaults {
@@ -97,5 +97,26 @@ export function layerSummary(layers: LayerSpec[], maxPositions: number): Pick<Mo
     ropeScaling: full?.scaling ?? { type: 'none' },
     slidingWindow: windows.length ? Math.max(...windows) : null,
     maxTrainLength: maxPositions,
+  };
+}
+
+/** HF activation names that are SiLU. */
+export const SILU_NAMES = { silu: 'silu', swish: 'silu' } as const;
+
+/**
+ * The features of an RMSNorm + RoPE decoder: the Llama defaults (pre-norm, gated SiLU MLP from `hidden_act`, full
+ * rotary, 1/√head_dim scores, no q/k norm, no biases, unscaled embeddings) with the family's own `features` on top.
+ * Defaults that read config.json are only read when the family does not state its own.
+ */
+export function decoderFeatures(j: Json, base: DecoderBase, layers: LayerSpec[], features: Partial<ModelFeatures> = {}): ModelFeatures {
+  return {
+    ...base,
+    ...layerSummary(layers, base.maxPositions),
+    norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
+    hiddenAct: features.hiddenAct ?? activation(j, 'hidden_act', 'silu', SILU_NAMES),
+    rotaryDim: features.rotaryDim ?? rotaryDims(j, base.headDim, false),
+    attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
+    attentionBias: false, oProjBias: false, mlpBias: false,
+    ...features,
   };
 }

@@ -9,8 +9,8 @@
  *     sliding layers have their own RoPE: θ = rope_local_base_freq, no scaling (v5: rope_parameters.sliding_attention).
  */
 import type { FamilySpec, RopeSpec } from '../config.ts';
-import { activation, bool, layerTypes, optPosInt, posInt, posNum, readRope, refuseSet, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder } from './decoder.ts';
+import { activation, bool, layerTypes, optPosInt, posInt, posNum, readRope, refuseSet } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const gemma3: FamilySpec = {
@@ -49,15 +49,13 @@ export const gemma3: FamilySpec = {
       types.map((t) => (t === 'sliding_attention' ? window : null)),
     );
     const attnBias = bool(j, 'attention_bias', false);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 1, qkNorm: 'head', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_activation', 'gelu_pytorch_tanh', { gelu_pytorch_tanh: 'gelu_tanh', gelu_new: 'gelu_tanh' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
+    return decoderFeatures(j, base, layers, {
+      normWeightOffset: 1, qkNorm: 'head',
+      hiddenAct: activation(j, 'hidden_activation', 'gelu_pytorch_tanh', { gelu_pytorch_tanh: 'gelu_tanh', gelu_new: 'gelu_tanh' } as const),
       attentionScale: 1 / Math.sqrt(posNum(j, 'query_pre_attn_scalar', 256)),
+      // f32(√hidden), as HF computes it in float32 (a bf16 run would round it to bf16).
       embedScale: Math.fround(Math.sqrt(base.hidden)),
-      attentionBias: attnBias, oProjBias: attnBias, mlpBias: false,
-    };
+      attentionBias: attnBias, oProjBias: attnBias,
+    });
   },
 };

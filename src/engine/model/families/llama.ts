@@ -1,7 +1,7 @@
 /** Llama (LlamaForCausalLM): pre-RMSNorm, RoPE (default / linear / llama3 scaling), GQA, SwiGLU; optional biases. */
 import type { FamilySpec } from '../config.ts';
-import { activation, bool, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder } from './decoder.ts';
+import { bool, readRope } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const llama: FamilySpec = {
@@ -19,14 +19,6 @@ export const llama: FamilySpec = {
     const attnBias = bool(j, 'attention_bias', false);
     const rope = readRope(j, { defaultTheta: 10000 });
     const layers = layerSpecs(Array(base.nLayers).fill(rope), []);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: attnBias, oProjBias: attnBias, mlpBias: bool(j, 'mlp_bias', false),
-    };
+    return decoderFeatures(j, base, layers, { attentionBias: attnBias, oProjBias: attnBias, mlpBias: bool(j, 'mlp_bias', false) });
   },
 };

@@ -1,7 +1,7 @@
 /** Mistral (MistralForCausalLM): the Llama graph without biases; every layer slides over `sliding_window` keys. */
 import type { FamilySpec } from '../config.ts';
-import { activation, optPosInt, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder } from './decoder.ts';
+import { optPosInt, readRope } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const mistral: FamilySpec = {
@@ -19,14 +19,6 @@ export const mistral: FamilySpec = {
     const rope = readRope(j, { defaultTheta: 10000 });
     const window = optPosInt(j, 'sliding_window', 4096);
     const layers = layerSpecs(Array(base.nLayers).fill(rope), Array(base.nLayers).fill(window));
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: false, oProjBias: false, mlpBias: false,
-    };
+    return decoderFeatures(j, base, layers);
   },
 };

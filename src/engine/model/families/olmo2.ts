@@ -4,8 +4,8 @@
  * (weights [nHeads·hd] and [nKV·hd]) before RoPE.
  */
 import type { FamilySpec } from '../config.ts';
-import { activation, bool, readRope, refuseSet, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder } from './decoder.ts';
+import { bool, readRope, refuseSet } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const olmo2: FamilySpec = {
@@ -28,14 +28,6 @@ export const olmo2: FamilySpec = {
     const rope = readRope(j, { defaultTheta: 10000 });
     const layers = layerSpecs(Array(base.nLayers).fill(rope), []);
     const attnBias = bool(j, 'attention_bias', false);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'projection', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: attnBias, oProjBias: attnBias, mlpBias: false,
-    };
+    return decoderFeatures(j, base, layers, { qkNorm: 'projection', attentionBias: attnBias, oProjBias: attnBias });
   },
 };

@@ -4,8 +4,8 @@
  * partial_rotary_factor < 1; an optional sliding window on every layer. LongRoPE / YaRN scaling is refused by name.
  */
 import type { FamilySpec } from '../config.ts';
-import { activation, optPosInt, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder } from './decoder.ts';
+import { optPosInt, readRope, rotaryDims } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder } from './decoder.ts';
 import { llamaNames } from './names.ts';
 
 export const phi3: FamilySpec = {
@@ -26,14 +26,6 @@ export const phi3: FamilySpec = {
     const rope = readRope(j, { defaultTheta: 10000 });
     const window = optPosInt(j, 'sliding_window', null);
     const layers = layerSpecs(Array(base.nLayers).fill(rope), Array(base.nLayers).fill(window));
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, true),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: false, oProjBias: false, mlpBias: false,
-    };
+    return decoderFeatures(j, base, layers, { rotaryDim: rotaryDims(j, base.headDim, true) });
   },
 };

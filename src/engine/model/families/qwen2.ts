@@ -1,7 +1,7 @@
 /** Qwen2 / Qwen2.5 (Qwen2ForCausalLM): the Llama graph with q/k/v biases (always) and optional sliding layers. */
 import type { FamilySpec } from '../config.ts';
-import { activation, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
+import { readRope } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const qwen2: FamilySpec = {
@@ -19,14 +19,6 @@ export const qwen2: FamilySpec = {
     const rope = readRope(j, { defaultTheta: 10000 });
     const windows = windowsFromMaxWindowLayers(j, base.nLayers, { window: 4096, maxWindowLayers: 28 });
     const layers = layerSpecs(Array(base.nLayers).fill(rope), windows);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: true, oProjBias: false, mlpBias: false,
-    };
+    return decoderFeatures(j, base, layers, { attentionBias: true });
   },
 };

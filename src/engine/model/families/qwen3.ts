@@ -3,8 +3,8 @@
  * attention_bias, and a per-head RMSNorm on q and k (weights [head_dim]) applied before RoPE.
  */
 import type { FamilySpec } from '../config.ts';
-import { activation, bool, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
+import { bool, readRope } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const qwen3: FamilySpec = {
@@ -23,14 +23,6 @@ export const qwen3: FamilySpec = {
     const windows = windowsFromMaxWindowLayers(j, base.nLayers, { window: 4096, maxWindowLayers: 28 });
     const layers = layerSpecs(Array(base.nLayers).fill(rope), windows);
     const attnBias = bool(j, 'attention_bias', false);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'head', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: attnBias, oProjBias: attnBias, mlpBias: false,
-    };
+    return decoderFeatures(j, base, layers, { qkNorm: 'head', attentionBias: attnBias, oProjBias: attnBias });
   },
 };

@@ -4,8 +4,8 @@
  * `no_rope_layer_interval`-th layer (1-based) is NoPE.
  */
 import type { FamilySpec } from '../config.ts';
-import { activation, bool, fail, posInt, readRope, rotaryDims } from '../configFields.ts';
-import { layerSpecs, layerSummary, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
+import { bool, fail, posInt, readRope } from '../configFields.ts';
+import { decoderFeatures, layerSpecs, readDecoder, windowsFromMaxWindowLayers } from './decoder.ts';
 import { ATTENTION_QKVO, llamaNames } from './names.ts';
 
 export const smollm3: FamilySpec = {
@@ -37,14 +37,6 @@ export const smollm3: FamilySpec = {
     const windows = windowsFromMaxWindowLayers(j, L, { window: null, maxWindowLayers: 28 });
     const layers = layerSpecs(usesRope.map((u) => (u ? rope : null)), windows);
     const attnBias = bool(j, 'attention_bias', false);
-    return {
-      ...base,
-      ...layerSummary(layers, base.maxPositions),
-      norm: 'rmsnorm', normWeightOffset: 0, qkNorm: 'none', mlp: 'gated',
-      hiddenAct: activation(j, 'hidden_act', 'silu', { silu: 'silu', swish: 'silu' }),
-      rotaryDim: rotaryDims(j, base.headDim, false),
-      attentionScale: 1 / Math.sqrt(base.headDim), embedScale: 1,
-      attentionBias: attnBias, oProjBias: attnBias, mlpBias: bool(j, 'mlp_bias', false),
-    };
+    return decoderFeatures(j, base, layers, { attentionBias: attnBias, oProjBias: attnBias, mlpBias: bool(j, 'mlp_bias', false) });
   },
 };
