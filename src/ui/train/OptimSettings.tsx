@@ -3,7 +3,7 @@ import { setTrainForm } from '../../store/slices/train';
 import type { ScheduleKind } from '../../engine/train/schedule';
 import { Button } from '../components/Button';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
-import { lrAdvice } from './lrAdvice';
+import { lrAdvice, lrHint } from './lrAdvice';
 import type { FormProblem, TrainForm } from './runConfig';
 
 /** Optimizer (AdamW), schedule, batching, length of the run, seed, evaluation and checkpoints. */
@@ -27,7 +27,7 @@ export function OptimSettings({ problems, locked }: { problems: FormProblem[]; l
     <>
       <FieldGroup title="Optimizer (AdamW)">
         <div className="grid-fields">
-          {num('lr', 'Learning rate', 'LoRA: 1e-4 – 1e-3')}
+          {num('lr', 'Learning rate', lrHint(params, form.method))}
           <SelectField<ScheduleKind>
             label="Schedule"
             testId="train-schedule"

@@ -21,6 +21,7 @@ import { BatchView } from './BatchView';
 import { RunsList } from './RunsList';
 import { InterruptedBanner } from './InterruptedBanner';
 import { PlaygroundLink } from './PlaygroundLink';
+import { TryItCard } from './TryItCard';
 import { usePlanPreview } from './planPreview';
 import { formProblems, recommendedMode, toRunConfig } from './runConfig';
 import { useRuns } from './runsView';
@@ -76,6 +77,7 @@ export function TrainSection() {
       )}
       <InterruptedBanner runs={runs} />
       <Message />
+      <TryItCard runs={runs} />
       <div className="trn-top">
         <Card title="Settings" testId="train-settings">
           <DataSettings kinds={kinds} problems={problems} locked={!!live} />
