@@ -1,13 +1,8 @@
+import { saveBlob } from '../export/download';
+
 /** Saves text as a file through a temporary object URL (nothing leaves the machine). */
 export function downloadText(filename: string, text: string, type = 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(filename, new Blob([text], { type: `${type};charset=utf-8` }));
 }
 
 /** A file-name-safe version of a dataset name. */

@@ -1,14 +1,6 @@
 /** Saves bytes or text as a file through a temporary object URL (nothing leaves the machine). */
 export function saveFile(name: string, data: Uint8Array | string, type: string): void {
-  const blob = new Blob([typeof data === 'string' ? data : (data.slice().buffer as ArrayBuffer)], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(name, new Blob([typeof data === 'string' ? data : (data.slice().buffer as ArrayBuffer)], { type }));
 }
 
 /** A file-name-safe version of a run name: "pairs · Completion only" → "pairs-completion-only". */

@@ -3,20 +3,10 @@
  * UTF-8 names, one central directory. Enough for an adapter folder of three files; no dependency.
  */
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+import { crc32Update } from '../../engine/export/crc32';
 
 export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return (crc32Update(0xffffffff, data) ^ 0xffffffff) >>> 0;
 }
 
 export interface ZipEntry {
