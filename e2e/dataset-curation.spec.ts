@@ -113,8 +113,10 @@ test('dataset management: rename, copy, delete with undo; the statistics dialog 
   const first = (await dumpDb(page))['Reviews copy'].map((e) => e.split);
   await stats.getByLabel('Validation share').fill('20');
   await stats.getByRole('button', { name: 'Apply split' }).click();
+  // Wait for the 20% split to land before going back, so "5 validation" below is the new split, not the old one.
+  await expect(stats).toContainText('2 validation');
   await stats.getByLabel('Validation share').fill('50');
   await stats.getByRole('button', { name: 'Apply split' }).click();
   await expect(stats).toContainText('5 validation');
-  expect((await dumpDb(page))['Reviews copy'].map((e) => e.split)).toEqual(first);
+  await expect.poll(async () => (await dumpDb(page))['Reviews copy'].map((e) => e.split)).toEqual(first);
 });
