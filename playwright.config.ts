@@ -32,7 +32,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    // E2E_DIST: serve another build directory (parallel work on one machine builds to private directories)
+    command: `npx vite preview --port ${PORT} --strictPort${process.env.E2E_DIST ? ` --outDir ${process.env.E2E_DIST}` : ''}`,
     port: PORT,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
