@@ -3,12 +3,13 @@
  * base model or a run's adapter (one forward pass in the Worker). Masked (−100) tokens are greyed; the tooltip gives
  * the loss, its probability and the model's own guess.
  */
-import { useState } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import type { LabeledExample } from '../../data/labels';
 import type { StudioTokenizer } from '../../text/tokenizer';
 import { useStudio } from '../../store';
 import { HEAT_GRADIENT, heatCells, heatColor, heatSummary, type HeatCell } from './heatmap';
 import { useModelAdapters, useTokenLosses } from './useTokenLosses';
+import { TokenZoom, useTokenZoom } from './TokenZoom';
 import './heatmap.css';
 
 const LIMIT = 1500;
@@ -29,6 +30,9 @@ export function LossHeatmap({ tokenizer, labeled }: { tokenizer: StudioTokenizer
   const adapters = useModelAdapters(model?.name ?? null);
   const [picked, setPicked] = useState<string | null>(null);
   const [all, setAll] = useState(false);
+  const [zoom, setZoom] = useTokenZoom();
+  // The token whose details the line under the chips spells out (keyboard: arrow keys; mouse: hover or click).
+  const [active, setActive] = useState(0);
   // Default: the newest run of this model (what was just trained), else the base model.
   const chosen = picked ?? adapters?.[0]?.id ?? BASE;
   const adapter = chosen === BASE || !adapters?.some((a) => a.id === chosen) ? null : chosen;
@@ -38,9 +42,19 @@ export function LossHeatmap({ tokenizer, labeled }: { tokenizer: StudioTokenizer
   const shown = all ? n : Math.min(n, LIMIT);
   const cells = state.status === 'ready' ? heatCells(labeled.labels, state.losses, state.predicted) : null;
   const sum = cells ? heatSummary(cells, labeled.inputIds) : null;
+  const at = Math.min(active, Math.max(0, shown - 1));
+  const onKey = (e: KeyboardEvent<HTMLOListElement>) => {
+    const step: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, PageDown: 20, PageUp: -20 };
+    let next = e.key === 'Home' ? 0 : e.key === 'End' ? shown - 1 : step[e.key] !== undefined ? at + step[e.key] : null;
+    if (next === null) return;
+    e.preventDefault();
+    next = Math.max(0, Math.min(shown - 1, next));
+    setActive(next);
+    document.getElementById(`heat-chip-${next}`)?.scrollIntoView({ block: 'nearest' });
+  };
 
   return (
-    <div className="ds-heat" data-testid="loss-heatmap" data-status={state.status} data-adapter={adapter ?? 'base'}>
+    <div className="ds-heat" style={{ ['--tok-zoom' as string]: zoom }} data-testid="loss-heatmap" data-status={state.status} data-adapter={adapter ?? 'base'}>
       <div className="ds-heat__bar">
         <label className="ds-heat__pick">
           Model{' '}
@@ -53,6 +67,7 @@ export function LossHeatmap({ tokenizer, labeled }: { tokenizer: StudioTokenizer
             ))}
           </select>
         </label>
+        <TokenZoom value={zoom} onChange={setZoom} />
         {state.status === 'loading' && <span className="ds-muted">Computing per-token losses…</span>}
         {sum && sum.mean !== null && (
           <span className="ds-heat__sum" data-testid="heatmap-summary" data-mean={sum.mean}>
@@ -79,17 +94,40 @@ export function LossHeatmap({ tokenizer, labeled }: { tokenizer: StudioTokenizer
         </div>
       )}
       {cells && sum && (
-        <ol className="ds-heat__chips" data-testid="heatmap-chips">
-          {labeled.inputIds.slice(0, shown).map((id, t) => {
-            const c = cells[t];
-            const style = c.state === 'scored' ? heatColor(c.loss!, sum.scaleMax) : undefined;
-            return (
-              <li key={t} className={`ds-heat__chip${c.state === 'scored' ? '' : ' is-off'}`} style={style} title={tip(tokenizer, id, t, c)} data-testid="heat-chip" data-state={c.state} data-loss={c.loss ?? undefined}>
-                {tokenizer.tokenText(id)}
-              </li>
-            );
-          })}
-        </ol>
+        <>
+          <ol
+            className="ds-heat__chips"
+            data-testid="heatmap-chips"
+            tabIndex={0}
+            aria-label="Tokens coloured by loss. Arrow keys move between tokens; the line below describes the selected one."
+            aria-activedescendant={`heat-chip-${at}`}
+            onKeyDown={onKey}
+          >
+            {labeled.inputIds.slice(0, shown).map((id, t) => {
+              const c = cells[t];
+              const style = c.state === 'scored' ? heatColor(c.loss!, sum.scaleMax) : undefined;
+              return (
+                <li
+                  key={t}
+                  id={`heat-chip-${t}`}
+                  className={`ds-heat__chip${c.state === 'scored' ? '' : ' is-off'}${t === at ? ' is-active' : ''}`}
+                  style={style}
+                  title={tip(tokenizer, id, t, c)}
+                  onMouseEnter={() => setActive(t)}
+                  onClick={() => setActive(t)}
+                  data-testid="heat-chip"
+                  data-state={c.state}
+                  data-loss={c.loss ?? undefined}
+                >
+                  {tokenizer.tokenText(id)}
+                </li>
+              );
+            })}
+          </ol>
+          <p className="ds-heat__detail" aria-live="polite" data-testid="heatmap-detail">
+            {tip(tokenizer, labeled.inputIds[at], at, cells[at])}
+          </p>
+        </>
       )}
       {cells && shown < n && (
         <button type="button" className="ds-link" onClick={() => setAll(true)}>
