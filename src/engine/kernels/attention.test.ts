@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { testGpu } from '../../testing/gpu';
+import { asHardwareAdapter } from './reductionThreads';
 import { expectClose, randomArray } from '../../testing/compare';
 import { numericGrad, dot, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
 import type { Gpu } from '../gpu/device';
-import { attentionForward, attentionBackward } from './attention';
+import { attentionForward, attentionBackward, type AttentionOptions } from './attention';
 import { attentionForward as fwdRef, attentionBackward as bwdRef } from '../reference/attention';
 
 interface Case {
@@ -39,6 +40,13 @@ function upload(gpu: Gpu, name: string, data: Float32Array | Uint32Array): GPUBu
 }
 
 const TOL = { rtol: 1e-4, atol: 2e-5 };
+
+/** Every kernel variant, forced: the fused kernels with each lane reduction, and the row kernels. */
+const VARIANTS: [string, AttentionOptions][] = [
+  ['fused/subgroup', { kernel: 'fused', lanes: 'subgroup' }],
+  ['fused/shared', { kernel: 'fused', lanes: 'shared' }],
+  ['rows', { kernel: 'rows' }],
+];
 
 describe('attention reference', () => {
   it('returns v itself for a lone visible key and the mean of v for zero queries', () => {
@@ -118,10 +126,19 @@ describe('attention on the GPU', () => {
     ['window 5, MHA, hd 64, packed', { B: 2, T: 13, nHead: 6, nKVHead: 6, hd: 64, packed: true, window: 5 }],
     ['window 3, hd 256', { B: 1, T: 9, nHead: 2, nKVHead: 1, hd: 256, packed: false, window: 3 }],
     ['window 20 across workgroups, T=90, peaked scores', { B: 1, T: 90, nHead: 2, nKVHead: 1, hd: 8, packed: false, qScale: 25, window: 20 }],
+    // awkward sizes for the tiled kernels: T not a multiple of any tile, every lane split (hd 64/80/128/256 → 4 lanes,
+    // 72 → 2, 20 → 1), GQA groups 1/3/4, windows shorter than T spanning several key tiles, B > 1
+    ['SmolLM2-like GQA 9/3, hd 64, T=37, B=2', { B: 2, T: 37, nHead: 9, nKVHead: 3, hd: 64, packed: false }],
+    ['GQA 4/1, hd 80, window 7, T=29, B=2, packed', { B: 2, T: 29, nHead: 4, nKVHead: 1, hd: 80, packed: true, window: 7 }],
+    ['MHA 2/2, hd 128, T=41, window 19', { B: 1, T: 41, nHead: 2, nKVHead: 2, hd: 128, packed: false, window: 19 }],
+    ['GQA 3/1, hd 256, T=23, B=2', { B: 2, T: 23, nHead: 3, nKVHead: 1, hd: 256, packed: false }],
+    ['GQA 6/2, hd 72 (two lanes), T=19, packed', { B: 2, T: 19, nHead: 6, nKVHead: 2, hd: 72, packed: true }],
+    ['GQA 8/2, hd 16, T=83, window 33, peaked scores', { B: 2, T: 83, nHead: 8, nKVHead: 2, hd: 16, packed: false, qScale: 25, window: 33 }],
   ];
 
+  for (const [variant, kernelOpts] of VARIANTS)
   for (const [name, c] of cases) {
-    it(`forward and backward match the float64 reference: ${name}`, async () => {
+    it(`${variant}: forward and backward match the float64 reference: ${name}`, async () => {
       const gpu = await testGpu();
       const { B, T, nHead, nKVHead, hd } = c;
       const scale = 1 / Math.sqrt(hd);
@@ -138,8 +155,8 @@ describe('attention on the GPU', () => {
       const dv = gpu.buffers.storage('scratch', 'dv', x.v.byteLength);
       const rec = new Recorder(gpu);
       const opts = { window: c.window };
-      attentionForward(rec, out, lse, q, k, v, segments, B, T, T, T, nHead, nKVHead, hd, scale, opts);
-      attentionBackward(rec, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, hd, scale, opts);
+      attentionForward(rec, out, lse, q, k, v, segments, B, T, T, T, nHead, nKVHead, hd, scale, { ...opts, ...kernelOpts });
+      attentionBackward(rec, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, hd, scale, { ...opts, ...kernelOpts });
       rec.submit();
 
       const rOut = new Float64Array(x.q.length), rLse = new Float64Array(B * nHead * T);
@@ -156,15 +173,16 @@ describe('attention on the GPU', () => {
     });
   }
 
+  for (const [variant, kernelOpts] of VARIANTS)
   for (const window of [0, 4]) {
     const what = window ? `with window ${window}, never reading rows before the window` : 'never reading unfilled rows';
-    it(`decodes against a larger KV cache exactly like the training rows (Tq = 1 and 3), ${what}`, async () => {
+    it(`${variant}: decodes against a larger KV cache exactly like the training rows (Tq = 1 and 3), ${what}`, async () => {
       const gpu = await testGpu();
       const c: Case = { B: 2, T: 13, nHead: 6, nKVHead: 2, hd: 16, packed: true };
       const { B, T, nHead, nKVHead, hd } = c;
       const kvCap = 20;
       const scale = 1 / Math.sqrt(hd);
-      const opts = { window };
+      const opts = { window, ...kernelOpts };
       const x = inputs(c, 7);
       const rowQ = nHead * hd, rowKV = nKVHead * hd;
 
@@ -218,7 +236,8 @@ describe('attention on the GPU', () => {
     });
   }
 
-  it('treats a window covering every key as no window, in both passes', async () => {
+  for (const [variant, kernelOpts] of VARIANTS)
+  it(`${variant}: treats a window covering every key as no window, in both passes`, async () => {
     const gpu = await testGpu();
     const c: Case = { B: 2, T: 13, nHead: 4, nKVHead: 2, hd: 16, packed: false };
     const { B, T, nHead, nKVHead, hd } = c;
@@ -236,8 +255,8 @@ describe('attention on the GPU', () => {
       const dk = gpu.buffers.storage('scratch', 'dk', x.k.byteLength);
       const dv = gpu.buffers.storage('scratch', 'dv', x.v.byteLength);
       const rec = new Recorder(gpu);
-      attentionForward(rec, out, lse, q, k, v, segments, B, T, T, T, nHead, nKVHead, hd, scale, { window });
-      attentionBackward(rec, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, hd, scale, { window });
+      attentionForward(rec, out, lse, q, k, v, segments, B, T, T, T, nHead, nKVHead, hd, scale, { window, ...kernelOpts });
+      attentionBackward(rec, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, hd, scale, { window, ...kernelOpts });
       rec.submit();
       const res = await Promise.all([out, lse, dq, dk, dv].map((b) => readF32(gpu.device, b)));
       for (const b of [out, lse, dq, dk, dv]) gpu.buffers.release(b);
@@ -247,6 +266,46 @@ describe('attention on the GPU', () => {
     for (const window of [T, T + 1, 1000]) expect(await run(window)).toEqual(none);
     expect(await run(T - 1)).not.toEqual(none); // a real window: the last row no longer sees key 0
     for (const b of bufs) gpu.buffers.release(b);
+  });
+
+  it("'auto' runs the fused kernels on a hardware adapter and the row kernels on a CPU adapter; ATTENTION_KERNEL overrides it", async () => {
+    const cpu = await testGpu();
+    const c: Case = { B: 1, T: 37, nHead: 4, nKVHead: 2, hd: 16, packed: false };
+    const { B, T, nHead, nKVHead, hd } = c;
+    const x = inputs(c, 31);
+    const bufs = [upload(cpu, 'q', x.q), upload(cpu, 'k', x.k), upload(cpu, 'v', x.v), upload(cpu, 'dout', x.dout), upload(cpu, 'segments', x.segments)];
+    const [q, k, v, dout, segments] = bufs;
+    const run = async (gpu: Gpu, opts: AttentionOptions) => {
+      const out = gpu.buffers.storage('scratch', 'out', x.q.byteLength), lse = gpu.buffers.storage('scratch', 'lse', B * nHead * T * 4);
+      const dq = gpu.buffers.storage('scratch', 'dq', x.q.byteLength);
+      const dk = gpu.buffers.storage('scratch', 'dk', x.k.byteLength), dv = gpu.buffers.storage('scratch', 'dv', x.v.byteLength);
+      const rec = new Recorder(gpu);
+      attentionForward(rec, out, lse, q, k, v, segments, B, T, T, T, nHead, nKVHead, hd, 0.25, opts);
+      attentionBackward(rec, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, hd, 0.25, opts);
+      rec.submit();
+      const res = await Promise.all([out, lse, dq, dk, dv].map((b) => readF32(gpu.device, b)));
+      for (const b of [out, lse, dq, dk, dv]) gpu.buffers.release(b);
+      return res.map((a) => Array.from(a));
+    };
+    const env = process.env.ATTENTION_KERNEL;
+    try {
+      delete process.env.ATTENTION_KERNEL;
+      const fused = await run(cpu, { kernel: 'fused' }), rows = await run(cpu, { kernel: 'rows' });
+      expect(fused).not.toEqual(rows); // different summation orders: the comparison below can tell them apart
+      expect(await run(asHardwareAdapter(cpu), {})).toEqual(fused);
+      expect(await run(cpu, {})).toEqual(rows);
+      process.env.ATTENTION_KERNEL = 'fused';
+      expect(await run(cpu, {})).toEqual(fused);
+      expect(await run(cpu, { kernel: 'rows' })).toEqual(rows); // an explicit option wins over the environment
+      process.env.ATTENTION_KERNEL = 'rows';
+      expect(await run(asHardwareAdapter(cpu), {})).toEqual(rows);
+      process.env.ATTENTION_KERNEL = 'flash';
+      await expect(run(cpu, {})).rejects.toThrow(/ATTENTION_KERNEL must be fused, rows or auto, got flash/);
+    } finally {
+      if (env === undefined) delete process.env.ATTENTION_KERNEL;
+      else process.env.ATTENTION_KERNEL = env;
+      for (const b of bufs) cpu.buffers.release(b);
+    }
   });
 
   it('rejects shapes it cannot run with a clear error', async () => {
@@ -267,7 +326,13 @@ describe('attention on the GPU', () => {
       expect(call(2, 1, 16, 4, 4, 4, window)).toThrow(/attentionForward: window must be a non-negative integer/);
       expect(back(window)).toThrow(/attentionBackward: window must be a non-negative integer/);
     }
+    // head_dim 100 = 25 vec4: one lane per row, over the 16 vec4 a lane holds; 'auto' falls back to the row kernels
+    expect(() => attentionForward(rec, buf, buf, buf, buf, buf, buf, 1, 4, 4, 4, 2, 1, 100, 1, { kernel: 'fused' })).toThrow(/fused kernels cannot hold headDim 100/);
     expect(rec.count).toBe(0);
+    const hw = new Recorder(asHardwareAdapter(gpu));
+    attentionForward(hw, buf, buf, buf, buf, buf, buf, 1, 4, 4, 4, 2, 1, 100, 1);
+    expect(hw.count).toBe(1);
+    hw.clear();
     gpu.buffers.release(buf);
   });
 });

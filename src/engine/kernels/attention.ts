@@ -3,8 +3,18 @@
  * the backward rebuilds the probabilities, so no buffer grows as T² (see shaders/attention_*.wgsl). Optionally a
  * sliding window (Mistral, Gemma's local layers): keys outside it are skipped, not masked, so a layer costs
  * O(T·window) instead of O(T²).
+ *
+ * Two implementations of the same contract, chosen per adapter class (AttentionOptions.kernel):
+ *  - fused (attentionFlash.ts, shaders/flash_*.wgsl), FlashAttention-2 style: K/V (or Q/dO) tiles in workgroup
+ *    memory shared by a block of rows, each row split over lanes whose partial dots meet by subgroup shuffles, key
+ *    tiles skipped whole by the causal mask and the window. Default on hardware adapters (more parallelism: four
+ *    lanes per row, one tile load per block of rows).
+ *  - rows (shaders/attention_*.wgsl): one invocation per row walking its keys. Default on a CPU adapter: on
+ *    SwiftShader forward + backward measured 1.8-11x faster than the fused kernels in every case tried (SmolLM2
+ *    shapes at T 256/512, window 32, hd 128; private arrays and barriers are costly there): scripts/attention-timing.ts.
  */
 import { cdiv, f32, type Recorder } from '../gpu/recorder';
+import { flashBackward, flashForward, flashPlan, type FlashLanes, type FlashPlan } from './attentionFlash';
 
 /** Largest head dimension the kernels keep in registers (sixteen mat4x4 blocks of 16 dims). */
 export const ATTENTION_MAX_HEAD_DIM = 256;
@@ -28,6 +38,40 @@ export interface AttentionOptions {
    * p − u < window. 0 or absent: no window (every earlier key of the same segment).
    */
   window?: number;
+  /**
+   * Which kernels: 'fused' (shaders/flash_*.wgsl: K/V tiles in workgroup memory, rows split over lanes), 'rows'
+   * (shaders/attention_*.wgsl: one invocation per row) or 'auto' (default): fused on a hardware adapter, rows on a
+   * CPU adapter (SwiftShader), where it measured faster (scripts/attention-timing.ts); rows too for head dims the
+   * fused kernels cannot hold (see flashPlan). The environment variable ATTENTION_KERNEL=fused|rows overrides 'auto' in Node, so
+   * whole-model tests can run each variant.
+   */
+  kernel?: AttentionKernel;
+  /** Fused only: force the lane reduction (default: 'subgroup' when the device has the feature). ATTENTION_LANES too. */
+  lanes?: FlashLanes;
+}
+
+export type AttentionKernel = 'auto' | 'fused' | 'rows';
+
+/** ATTENTION_KERNEL / ATTENTION_LANES from the environment in Node; nothing in a browser. */
+function envChoice(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.[name] || undefined;
+}
+
+/** The fused plan when the fused kernels run for this call, else null (the row kernels). */
+function fusedPlan(what: string, rec: Recorder, headDim: number, opts: AttentionOptions): FlashPlan | null {
+  let kernel = opts.kernel ?? 'auto';
+  const forced = envChoice('ATTENTION_KERNEL');
+  if (kernel === 'auto' && forced !== undefined) {
+    if (forced !== 'fused' && forced !== 'rows' && forced !== 'auto') throw new Error(`ATTENTION_KERNEL must be fused, rows or auto, got ${forced}`);
+    kernel = forced;
+  }
+  if (kernel === 'rows' || (kernel === 'auto' && rec.gpu.adapter.isSoftware)) return null;
+  const lanes = opts.lanes ?? (envChoice('ATTENTION_LANES') as FlashLanes | undefined);
+  if (lanes !== undefined && lanes !== 'subgroup' && lanes !== 'shared') throw new Error(`${what}: lanes must be subgroup or shared, got ${lanes}`);
+  const plan = flashPlan(rec.gpu, headDim, lanes);
+  if (!plan && kernel === 'fused') throw new Error(`${what}: the fused kernels cannot hold headDim ${headDim} (a multiple of 16, or at most 64)`);
+  return plan;
 }
 
 /** Validated window as the shaders take it: 0 = none; a window covering every key is none too (same result). */
@@ -78,10 +122,13 @@ export function attentionForward(
   checkBuffer(what, 'v', v, B * kvCap * nKVHead * headDim);
   checkBuffer(what, 'segments', segments, B * kvCap);
   const window = windowParam(what, opts, Tk);
+  const params = [B, Tq, Tk, kvCap, nHead, nKVHead, f32(scale), window];
+  const plan = fusedPlan(what, rec, headDim, opts);
+  if (plan) return flashForward(rec, plan, [out, lse, q, k, v, segments], params, Tq, nHead, B);
   rec.dispatch({
     shader: 'attention_forward',
     constants: { WG: FWD_WG, HD4: headDim / 4 },
-    params: [B, Tq, Tk, kvCap, nHead, nKVHead, f32(scale), window],
+    params,
     bindings: [out, lse, q, k, v, segments],
     workgroups: [cdiv(Tq, FWD_WG), nHead, B],
     label: 'attention_forward',
@@ -126,6 +173,7 @@ export function attentionBackward(
   checkBuffer(what, 'lse', lse, B * nHead * T);
   const params = [B, T, nHead, nKVHead, f32(scale), windowParam(what, opts, T)];
   const HD4 = headDim / 4;
+  const plan = fusedPlan(what, rec, headDim, opts);
   rec.dispatch({
     shader: 'attention_backward_dq',
     entryPoint: 'rowdot',
@@ -135,6 +183,7 @@ export function attentionBackward(
     workgroups: [cdiv(T, DQ_WG), nHead, B],
     label: 'attention_backward_rowdot',
   });
+  if (plan) return flashBackward(rec, plan, dq, dk, dv, dout, q, k, v, segments, out, lse, B, T, nHead, nKVHead, params);
   rec.dispatch({
     shader: 'attention_backward_dkv',
     constants: { WG: DKV_WG, HD4 },
