@@ -25,12 +25,26 @@
 // Organisation (why): each invocation computes an 8 x 8 block of out held in four mat4x4 register accumulators
 // (a column of the matrix = one output row of 4 columns), reading 8 values of op(a) and 8 of op(b) per k and doing
 // 64 fused multiply-adds with them. On SwiftShader (our CI adapter) every storage load is a per-lane gather, so the
-// win comes from reuse in registers, not from vec4 loads (measured: scalar loads are as fast as vec4 loads there)
+// win comes from reuse in registers more than from vec4 loads (though main_k4's vec4s along k measured 5-20% faster for x·Wᵀ)
 // or workgroup-shared tiles (barriers are expensive there and the tiled kernel was slower). Scalar loads also mean
 // no alignment requirement: every shape takes this path. The k loop is unrolled by 4 through small functions that
 // the compiler inlines; loops over arrays instead were ~5x slower on SwiftShader (arrays are spilled to memory).
 // Rows/columns past the edge are clamped to the last valid one for loading (always in bounds, no branches in the
 // hot loop) and skipped when storing. A K that is not a multiple of 4 finishes with a scalar tail loop.
+//
+// `main_k4` (host-picked: TRANS_B, not TRANS_A, f32 b, K, aOff and bOff multiples of 4) is the x·Wᵀ layout, where
+// both operands run along k in memory: it reads op(a) and op(b) as vec4s along k (a, b re-declared as
+// array<vec4<f32>> at the same bindings, used by that entry point only), 16 loads per 4-k round instead of 64, and
+// transposes them in registers. On a GPU that is 4x fewer load instructions and 16-byte accesses per lane.
+//
+// Split-K (host-picked for products whose output is small next to K, e.g. the LoRA gradients dA (r, in) and
+// dB (out, r), which reduce over all B·T tokens): params.kChunk > 0 makes workgroup z of the dispatch cover
+// k in [z·kChunk, min(K, (z+1)·kChunk)) and write its partial product to out[outOff + z·M·N + ...] (the host passes
+// alpha 1 and no flags); shaders/matmul_splitk_sum.wgsl then sums the partials in order. kChunk is a multiple of 4,
+// so every chunk starts on a whole f16 word pair / vec4. kChunk = 0: one chunk, all of K (the usual case).
+//
+// WG_X x WG_Y (overrides) shape the workgroup: 8 x 8 for square-ish products; a skinny product (N or M of a LoRA
+// rank) gets 1 x 64, 2 x 32, ... so no invocation of the workgroup sits idle past the edge.
 
 struct Params {
   M : u32,
@@ -41,12 +55,16 @@ struct Params {
   aOff : u32,
   bOff : u32,
   outOff : u32,
+  kChunk : u32, // 0: no split; else the k range of workgroup z (split-K partials)
 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
 @group(0) @binding(2) var<storage, read> a : array<f32>;
 @group(0) @binding(3) var<storage, read> b : array<u32>; // f32 bits, or two f16 per word (B_F16)
 @group(0) @binding(4) var<storage, read> bias : array<f32>;
+// The same a and b bindings seen as vec4s (main_k4 only; the host checks alignment).
+@group(0) @binding(2) var<storage, read> a4 : array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> b4 : array<vec4<f32>>;
 
 override TRANS_A : bool = false;
 override TRANS_B : bool = false;
@@ -115,14 +133,15 @@ fn loadB4(cols : vec4<u32>, kb : u32) -> mat4x4<f32> {
   return transpose(mat4x4<f32>(words2(cols.x + kb), words2(cols.y + kb), words2(cols.z + kb), words2(cols.w + kb)));
 }
 
-// Writes columns n0..n0+7 of row m (skipping those past the edge): lo holds columns 0-3, hi columns 4-7.
-fn storeRow(m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
+// Writes columns n0..n0+7 of row m (skipping those past the edge): lo holds columns 0-3, hi columns 4-7. outOff
+// is params.outOff plus, for a split-K partial, z·M·N.
+fn storeRow(outOff : u32, m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
   if (m >= params.M) { return; }
   let N = params.N;
   for (var j = 0u; j < 8u; j++) {
     let n = n0 + j;
     if (n >= N) { return; }
-    let i = params.outOff + m * N + n;
+    let i = outOff + m * N + n;
     var v = params.alpha * select(hi[j & 3u], lo[j & 3u], j < 4u);
     if ((params.flags & HAS_BIAS) != 0u) { v += bias[n]; }
     if ((params.flags & ACCUMULATE) != 0u) { v += out[i]; }
@@ -131,10 +150,14 @@ fn storeRow(m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
 }
 
 // Where one invocation's 8 x 8 block reads: a offsets of rows 0-3 / 4-7, b offsets of columns 0-3 / 4-7 (clamped
-// into the matrix; their results are never stored; aOff / bOff included), and the k strides of op(a) and op(b).
+// into the matrix; their results are never stored; aOff / bOff included), the k strides of op(a) and op(b), the
+// k range [k0, kEnd) of this workgroup's chunk and where its output starts.
 struct Block {
   m0 : u32,
   n0 : u32,
+  k0 : u32,
+  kEnd : u32,
+  outOff : u32,
   rows0 : vec4<u32>,
   rows1 : vec4<u32>,
   cols0 : vec4<u32>,
@@ -158,7 +181,9 @@ fn block(gid : vec3<u32>) -> Block {
   let nLast = vec4<u32>(N - 1u);
   let aOff = vec4<u32>(params.aOff);
   let bOff = vec4<u32>(params.bOff);
-  return Block(m0, n0,
+  let kc = select(K, params.kChunk, params.kChunk != 0u);
+  let k0 = gid.z * kc;
+  return Block(m0, n0, k0, min(K, k0 + kc), params.outOff + gid.z * M * N,
     min(vec4<u32>(m0) + vec4<u32>(0u, 1u, 2u, 3u), mLast) * sam + aOff,
     min(vec4<u32>(m0) + vec4<u32>(4u, 5u, 6u, 7u), mLast) * sam + aOff,
     min(vec4<u32>(n0) + vec4<u32>(0u, 1u, 2u, 3u), nLast) * sbn + bOff,
@@ -166,19 +191,30 @@ fn block(gid : vec3<u32>) -> Block {
     sak, sbk);
 }
 
-// The k = K4 .. K-1 tail (K not a multiple of 4), element by element, then the stores.
+// Multiple-of-4 part of the chunk's k range (the hot loops run over it 4 k at a time).
+fn len4(bl : Block) -> u32 {
+  return (bl.kEnd - bl.k0) & ~3u;
+}
+
+// The tail of the chunk's k range past its multiple of 4, element by element (ka0 / kb0 point at its first k),
+// then the stores.
 fn finish(s0 : Acc, bl : Block, ka0 : u32, kb0 : u32) {
   var s = s0;
   var ka = ka0;
   var kb = kb0;
-  for (var k = params.K & ~3u; k < params.K; k++) {
+  for (var k = bl.k0 + len4(bl); k < bl.kEnd; k++) {
     s = step(s, bl.rows0, bl.rows1, bl.cols0, bl.cols1, ka, kb);
     ka += bl.sak;
     kb += bl.sbk;
   }
+  store(s, bl);
+}
+
+// Stores the 8 x 8 block.
+fn store(s : Acc, bl : Block) {
   for (var i = 0u; i < 4u; i++) {
-    storeRow(bl.m0 + i, bl.n0, s.c00[i], s.c01[i]);
-    storeRow(bl.m0 + 4u + i, bl.n0, s.c10[i], s.c11[i]);
+    storeRow(bl.outOff, bl.m0 + i, bl.n0, s.c00[i], s.c01[i]);
+    storeRow(bl.outOff, bl.m0 + 4u + i, bl.n0, s.c10[i], s.c11[i]);
   }
 }
 
@@ -196,9 +232,9 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>) {
   let sak = bl.sak;
   let sbk = bl.sbk;
   var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
-  var ka = 0u;
-  var kb = 0u;
-  let K4 = params.K & ~3u;
+  var ka = bl.k0 * sak;
+  var kb = bl.k0 * sbk;
+  let K4 = len4(bl);
   for (var k = 0u; k < K4; k += 4u) {
     s = step(s, rows0, rows1, cols0, cols1, ka, kb);
     s = step(s, rows0, rows1, cols0, cols1, ka + sak, kb + sbk);
@@ -220,9 +256,9 @@ fn main_f16_k(@builtin(global_invocation_id) gid : vec3<u32>) {
   let rows1 = bl.rows1;
   let sak = bl.sak;
   var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
-  var ka = 0u;
-  var kb = 0u;
-  let K4 = params.K & ~3u;
+  var ka = bl.k0 * sak;
+  var kb = bl.k0;
+  let K4 = len4(bl);
   for (var k = 0u; k < K4; k += 4u) {
     let w0 = loadB4(bl.cols0, kb);
     let w1 = loadB4(bl.cols1, kb);
@@ -249,9 +285,9 @@ fn main_f16_n(@builtin(global_invocation_id) gid : vec3<u32>) {
   let sak = bl.sak;
   let pairs = min(vec4<u32>(bl.n0) + vec4<u32>(0u, 2u, 4u, 6u), vec4<u32>(N - 2u)) + vec4<u32>(params.bOff);
   var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
-  var ka = 0u;
-  var kb = 0u;
-  let K4 = params.K & ~3u;
+  var ka = bl.k0 * sak;
+  var kb = bl.k0 * N;
+  let K4 = len4(bl);
   for (var k = 0u; k < K4; k += 4u) {
     s = update(s, loadA(rows0, ka), loadA(rows1, ka), loadPairs(pairs.xy, kb), loadPairs(pairs.zw, kb));
     s = update(s, loadA(rows0, ka + sak), loadA(rows1, ka + sak), loadPairs(pairs.xy, kb + N), loadPairs(pairs.zw, kb + N));
@@ -261,4 +297,40 @@ fn main_f16_n(@builtin(global_invocation_id) gid : vec3<u32>) {
     kb += 4u * N;
   }
   finish(s, bl, ka, kb);
+}
+
+// op(a) rows at k .. k+3 from vec4s: `rows` are the rows' a offsets / 4, k4 = k / 4. Returns [j] = the 4 rows at k + j.
+fn loadA4(rows : vec4<u32>, k4 : u32) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(a4[rows.x + k4], a4[rows.y + k4], a4[rows.z + k4], a4[rows.w + k4]));
+}
+
+// op(b) columns at k .. k+3 from vec4s (TRANS_B: a column is a row of b, contiguous along k). [j] = columns at k + j.
+fn loadB4f(cols : vec4<u32>, k4 : u32) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(b4[cols.x + k4], b4[cols.y + k4], b4[cols.z + k4], b4[cols.w + k4]));
+}
+
+// TRANS_B, not TRANS_A, f32 b; K, aOff, bOff (and kChunk) multiples of 4 (host-checked): both operands as vec4s
+// along k. The chunk's range is then a whole number of vec4s, so there is no tail.
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_k4(@builtin(global_invocation_id) gid : vec3<u32>) {
+  if (gid.y * 8u >= params.M || gid.x * 8u >= params.N) { return; }
+  let bl = block(gid);
+  let rows0 = bl.rows0 / 4u;
+  let rows1 = bl.rows1 / 4u;
+  let cols0 = bl.cols0 / 4u;
+  let cols1 = bl.cols1 / 4u;
+  var s = Acc(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
+  let kq0 = bl.k0 / 4u;
+  let kq1 = bl.kEnd / 4u;
+  for (var kq = kq0; kq < kq1; kq++) {
+    let x0 = loadA4(rows0, kq);
+    let x1 = loadA4(rows1, kq);
+    let w0 = loadB4f(cols0, kq);
+    let w1 = loadB4f(cols1, kq);
+    s = update(s, x0[0], x1[0], w0[0], w1[0]);
+    s = update(s, x0[1], x1[1], w0[1], w1[1]);
+    s = update(s, x0[2], x1[2], w0[2], w1[2]);
+    s = update(s, x0[3], x1[3], w0[3], w1[3]);
+  }
+  store(s, bl); // (not finish: its tail loop would reference the scalar a and b, which share these bindings)
 }

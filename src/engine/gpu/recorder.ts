@@ -69,7 +69,13 @@ export class Recorder {
     this.pending.push({ spec, slot });
   }
 
-  /** Encode everything recorded so far into `encoder` (one compute pass per dispatch keeps timestamps simple). */
+  /**
+   * Encode everything recorded so far into `encoder`. Without `timestampWrites` all dispatches go into ONE compute
+   * pass: WebGPU makes each dispatch of a compute pass its own synchronization scope, so a dispatch still sees every
+   * earlier one's writes (the implementation inserts the barriers it needs), and one pass instead of ~2,600 per
+   * training step saves the per-pass begin/end cost. With `timestampWrites` (profiling) every dispatch gets its own
+   * pass, because timestamps are written per pass.
+   */
   encode(encoder: GPUCommandEncoder, timestampWrites?: (i: number, label: string) => GPUComputePassTimestampWrites | undefined): void {
     const { device, pipelines } = this.gpu;
     if (this.slots > 0) {
@@ -84,6 +90,7 @@ export class Recorder {
       }
       device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, bytes);
     }
+    let shared: GPUComputePassEncoder | null = null;
     this.pending.forEach(({ spec, slot }, i) => {
       const pipeline = pipelines.get(spec.shader, spec.entryPoint ?? 'main', spec.constants);
       const entries: GPUBindGroupEntry[] = [];
@@ -93,13 +100,16 @@ export class Recorder {
       });
       const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       const label = spec.label ?? spec.shader;
-      const pass = encoder.beginComputePass({ label, timestampWrites: timestampWrites?.(i, label) });
+      const pass = timestampWrites
+        ? encoder.beginComputePass({ label, timestampWrites: timestampWrites(i, label) })
+        : (shared ??= encoder.beginComputePass({ label: 'recorder' }));
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
       const [x, y = 1, z = 1] = spec.workgroups;
       if (x > 0 && y > 0 && z > 0) pass.dispatchWorkgroups(x, y, z);
-      pass.end();
+      if (timestampWrites) pass.end();
     });
+    (shared as GPUComputePassEncoder | null)?.end();
   }
 
   /** Labels of the recorded dispatches, in order (for per-kernel timing). */

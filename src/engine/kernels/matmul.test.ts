@@ -220,7 +220,7 @@ describe('matmul with an f16-packed b', () => {
     const other = gpu.buffers.storage('test', 'other', 4096);
     const label = (K: number, N: number, opts: MatmulOptions) => {
       matmul(rec, buf, other, other, null, 3, K, N, opts);
-      return rec.labels.at(-1);
+      return rec.labels.at(-1)?.replace(/ wg\d+x\d+$/, ''); // (the workgroup shape is matmulPlan's business)
     };
     expect(label(6, 5, { transB: true, bFormat: 'f16' })).toBe('matmul 3x6x5 tB b16 f16_k');
     expect(label(5, 6, { transB: true, bFormat: 'f16' })).toBe('matmul 3x5x6 tB b16');

@@ -9,9 +9,15 @@
  *
  * Typical calls: forward x·Wᵀ with HF Linear weights [out, in] → transB; dx = dy·W → plain; dW += dyᵀ·x → transA
  * with accumulate; LoRA B·(A·x) → alpha = scale, accumulate into the base output.
+ *
+ * Which kernel variant runs (vec4-along-k entry point, workgroup shape, split-K for the skinny LoRA products that
+ * allow it) is decided per adapter class and shape by matmulPlan.ts; every variant computes the same sums up to f32
+ * rounding order.
  */
 import type { Gpu } from '../gpu/device';
 import { f32, type Recorder } from '../gpu/recorder';
+import { grid1d } from './grid';
+import { planMatmul, SPLITK_SCRATCH_FLOATS } from './matmulPlan';
 
 export interface MatmulOptions {
   /** a is stored (K, M) and used transposed. */
@@ -31,13 +37,15 @@ export interface MatmulOptions {
   aOffset?: number;
   bOffset?: number;
   outOffset?: number;
+  /**
+   * Allow split-K (see matmulPlan.ts): for the LoRA products, whose outputs are skinny and K long. Results then
+   * differ from the single pass by f32 rounding order only.
+   */
+  splitK?: boolean;
 }
 
 /** Output rows / columns computed by one invocation (fixed: the shader is unrolled for 8 x 8). */
 const BLOCK = 8;
-/** Invocations per workgroup in x (columns) and y (rows). */
-const WG_X = 8;
-const WG_Y = 8;
 
 const ACCUMULATE = 1;
 const HAS_BIAS = 2;
@@ -71,6 +79,7 @@ export function matmul(
   opts: MatmulOptions = {},
 ): void {
   const { transA = false, transB = false, alpha = 1, accumulate = false, bFormat = 'f32', aOffset = 0, bOffset = 0, outOffset = 0 } = opts;
+  const allowSplit = opts.splitK ?? false;
   checkDim('M', M);
   checkDim('K', K);
   checkDim('N', N);
@@ -93,21 +102,67 @@ export function matmul(
   // Without a bias the slot still needs a buffer: reuse `a` (read-only twice is allowed); the shader never reads it.
   const biasBinding = bias ? { buffer: bias, size: checkBuffer(gpu, `bias (N=${N})`, bias, N) } : { buffer: a, size: aBytes };
 
-  // f16 b in whole words where the layout allows (adjacent k with transB and an even K, adjacent n with an even N).
+  // Entry point (f16 words, vec4 along k, scalar), workgroup shape and split-K: see matmulPlan.ts.
   const f16 = bFormat === 'f16';
-  const entryPoint = f16 && transB && K % 2 === 0 ? 'main_f16_k' : f16 && !transB && N % 2 === 0 ? 'main_f16_n' : 'main';
-  rec.dispatch({
-    shader: 'matmul',
-    entryPoint,
-    constants: { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_F16: bFormat === 'f16' ? 1 : 0, WG_X, WG_Y },
-    params: [M, K, N, f32(alpha), (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0), aOffset, bOffset, outOffset],
-    bindings: [
-      { buffer: out, size: outBytes },
-      { buffer: a, size: aBytes },
-      { buffer: b, size: bBytes },
-      biasBinding,
-    ],
-    workgroups: [Math.ceil(N / (BLOCK * WG_X)), Math.ceil(M / (BLOCK * WG_Y))],
-    label: `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}${f16 ? ' b16' : ''}${entryPoint === 'main' ? '' : ` ${entryPoint.slice(5)}`}`,
-  });
+  const plan = planMatmul({ M, K, N, transA, transB, bFormat, aOffset, bOffset, splitK: allowSplit }, gpu.adapter.isSoftware);
+  const { entryPoint, wgX, wgY, kChunk, chunks } = plan;
+  const constants = { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_F16: f16 ? 1 : 0, WG_X: wgX, WG_Y: wgY };
+  const workgroups = (rows: number): [number, number] => [Math.ceil(N / (BLOCK * wgX)), Math.ceil(rows / (BLOCK * wgY))];
+  const flags = (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0);
+  const label =
+    `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}${f16 ? ' b16' : ''}` +
+    `${entryPoint === 'main' ? '' : ` ${entryPoint.slice(5)}`}${wgX === wgY ? '' : ` wg${wgX}x${wgY}`}`;
+  const bindings = (o: GPUBuffer, size: number) => [{ buffer: o, size }, { buffer: a, size: aBytes }, { buffer: b, size: bBytes }, biasBinding];
+  if (chunks === 1) {
+    rec.dispatch({
+      shader: 'matmul',
+      entryPoint,
+      constants,
+      params: [M, K, N, f32(alpha), flags, aOffset, bOffset, outOffset, 0],
+      bindings: bindings(out, outBytes),
+      workgroups: workgroups(M),
+      label,
+    });
+    return;
+  }
+  // Split-K: chunk z's partial product (alpha 1, no bias, no accumulate) into part[z·rows·N ..], then the ordered sum
+  // applies alpha, bias and accumulate exactly as the single pass does; `plan.rows` output rows at a time (only a
+  // row-wise product may need more than one block: transA products are planned to fit the scratch whole).
+  const part = splitKScratch(rec);
+  for (let m0 = 0; m0 < M; m0 += plan.rows) {
+    const rows = Math.min(plan.rows, M - m0);
+    const partBytes = chunks * rows * N * 4;
+    rec.dispatch({
+      shader: 'matmul',
+      entryPoint,
+      constants,
+      params: [rows, K, N, f32(1), 0, aOffset + m0 * K, bOffset, 0, kChunk],
+      bindings: bindings(part, partBytes),
+      workgroups: [...workgroups(rows), chunks],
+      label: `${label} splitK ${chunks}x${kChunk}${rows === M ? '' : ` rows ${m0}+${rows}`}`,
+    });
+    rec.dispatch({
+      shader: 'matmul_splitk_sum',
+      params: [rows * N, N, chunks, f32(alpha), flags, outOffset + m0 * N],
+      bindings: [{ buffer: out, size: outBytes }, { buffer: part, size: partBytes }, bias ? biasBinding : { buffer: part, size: 4 }],
+      workgroups: grid1d(rows * N, 256),
+      label: `matmul ${M}x${K}x${N} splitK sum`,
+    });
+  }
+}
+
+/**
+ * The split-K partials buffer of this device: SPLITK_SCRATCH_FLOATS floats, allocated once (pool "matmul") on the
+ * first split-K product and shared by all of them — each product's sum pass reads it before the next product's first
+ * pass overwrites it (dispatches in one pass or command buffer run in order, WebGPU inserting the barriers).
+ */
+const scratchByDevice = new WeakMap<GPUDevice, GPUBuffer>();
+function splitKScratch(rec: Recorder): GPUBuffer {
+  const { device, buffers } = rec.gpu;
+  let buf = scratchByDevice.get(device);
+  if (!buf) {
+    buf = buffers.storage('matmul', 'split-K partials', SPLITK_SCRATCH_FLOATS * 4);
+    scratchByDevice.set(device, buf);
+  }
+  return buf;
 }

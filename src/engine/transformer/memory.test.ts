@@ -17,6 +17,10 @@ import {
 } from './memory';
 import { GpuTransformer, uploadWeights } from './model';
 import { widenToF32, type WeightFormat } from './weights';
+import { SPLITK_SCRATCH_FLOATS } from '../kernels/matmulPlan';
+
+/** On a GPU, LoRA products split K into one partials scratch (kernels/matmulPlan.ts). */
+const SPLITK = 4 * SPLITK_SCRATCH_FLOATS;
 
 const GiB = 2 ** 30, MiB = 2 ** 20;
 const DESKTOP: MemoryLimits = { maxBufferSize: 2 * GiB, maxStorageBufferBindingSize: 2 * GiB - 4 };
@@ -53,11 +57,11 @@ describe('memory plan of the published models', () => {
       const rows = V === 262144 ? 256 : 410;
       expect(f16.logits).toEqual({ rows, chunks: Math.ceil(N / rows), bytes: rows * V * 4 });
       const t = PER_TOKEN[name as keyof typeof PER_TOKEN];
-      expect(f16.bytes.activations).toBe(4 * (N * (cfg.nLayers * t.layer + t.scratch + t.top) + rows * V + 1));
+      expect(f16.bytes.activations).toBe(4 * (N * (cfg.nLayers * t.layer + t.scratch + t.top) + rows * V + 1) + SPLITK);
       expect(f32.bytes.activations).toBe(f16.bytes.activations);
       // Recomputation keeps one layer set (with every layer's u) instead of L.
       const rc = planMemory(cfg, { ...req, recompute: true }, DESKTOP);
-      expect(rc.bytes.activations).toBe(4 * (N * (t.layer + (cfg.nLayers - 1) * 32 + t.scratch + t.top) + rows * V + 1));
+      expect(rc.bytes.activations).toBe(4 * (N * (t.layer + (cfg.nLayers - 1) * 32 + t.scratch + t.top) + rows * V + 1) + SPLITK);
       expect(f16.fits && f32.fits && rc.fits).toBe(true);
       expect(f16.largest.what).toBe('weight model.embed_tokens.weight');
       expect(describeMemory(f16)).toMatch(/^GPU memory: ~[\d.]+ GiB \(weights [\d.]+ (MiB|GiB), activations [\d.]+ GiB \(logits in \d chunks of \d+ rows\), trained parameters \+ gradients \+ AdamW [\d.]+ MiB\); largest buffer [\d.]+ MiB \(weight model\.embed_tokens\.weight\)$/);
@@ -136,7 +140,7 @@ async function allocated(type: ModelType, opts: { format: WeightFormat; recomput
   const targets = opts.fullParams ? [] : resolveLoraTargets(cfg, defaultLoraConfig(cfg, { r: 4, loraAlpha: 8, targetModules: 'all-linear' }));
   const { B = 2, T = 9 } = opts;
   const req: MemoryRequest = { B, T, lora: opts.fullParams ? null : targets, fullParams: opts.fullParams, recompute: opts.recompute, weightFormat: opts.format, kvCap: opts.kvCap, logitsRows: opts.logitsRows, optimizer: !opts.kvCap };
-  const plan = planMemory(cfg, req, gpu.device.limits);
+  const plan = planMemory(cfg, req, { maxBufferSize: gpu.device.limits.maxBufferSize, maxStorageBufferBindingSize: gpu.device.limits.maxStorageBufferBindingSize, isSoftware: gpu.adapter.isSoftware });
   const weights = uploadWeights(gpu, tiny.weights, opts.format);
   // Full-parameter mode trains f32 copies: widened f16 matrices (pool 'copies') + copies of the f32 tensors.
   const base = opts.fullParams ? widenToF32(gpu, weights, 'copies') : weights;

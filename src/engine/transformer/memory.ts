@@ -10,6 +10,7 @@
  * memoryBudget). The LM head's logits are computed a chunk of rows at a time (logitsChunkRows), so the (tokens ×
  * vocabulary) logits never need one binding.
  */
+import { SPLITK_SCRATCH_FLOATS } from '../kernels/matmulPlan';
 import type { ModelConfig } from '../model/config';
 import { ropeInvFreq } from '../model/config';
 import { expectedTensors } from '../model/tensors';
@@ -184,11 +185,13 @@ export function planMemory(cfg: ModelConfig, req: MemoryRequest, limits: MemoryL
   const activations =
     layerSets.reduce((a, set) => a + sum('activation', table(set)), 0) +
     sum('activation', table(backwardScratchSizes(cfg, N, maxRank, maxIn))) +
-    sum('activation', table(modelActivationSizes(cfg, N, rows)));
+    sum('activation', table(modelActivationSizes(cfg, N, rows))) +
+    // LoRA products split K on hardware adapters, into one partials scratch per device (kernels/matmulPlan.ts).
+    (lora.length > 0 && !limits.isSoftware ? sum('activation', [{ what: 'matmul split-K partials', bytes: SPLITK_SCRATCH_FLOATS * 4 }]) : 0);
   const ropes = new Map(cfg.layers.filter((l) => l.rope).map((l) => [JSON.stringify(l.rope), l.rope]));
   const inputs = 4 * bytesOf(N) + [...ropes.values()].reduce((a, r) => a + bytesOf(ropeInvFreq(cfg, r).length), 0);
   const kvW = cfg.nKVHeads * cfg.headDim;
-  const kvCache = req.kvCap ? sum('KV cache', Array.from({ length: 2 * cfg.nLayers }, (_, i) => ({ what: `${i & 1 ? 'v' : 'k'}${i >> 1}`, bytes: bytesOf(req.kvCap! * kvW) }))) + bytesOf(req.kvCap) : 0;
+  const kvCache = req.kvCap ? sum('KV cache', Array.from({ length: 2 * cfg.nLayers }, (_, i) => ({ what: `${i & 1 ? 'v' : 'k'}${i >> 1}`, bytes: bytesOf(req.kvCap! * kvW) }))) + 2 * bytesOf(req.kvCap) : 0; // + cache segment ids and the ids sampled on the GPU
 
   const bytes: MemoryBytes = { weights, trainingCopy, lora: loraBytes, grads, optimizer, activations, inputs, kvCache, total: 0 };
   bytes.total = weights + trainingCopy + loraBytes + grads + optimizer + activations + inputs + kvCache;
