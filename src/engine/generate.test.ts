@@ -1,7 +1,8 @@
 /**
  * generate() stops at ANY id of the stop set (EOS ids, the template's end-of-turn token, …), yields that token with
  * stop 'eos', and decodes no further; ids outside the set never stop it. Runs on a scripted stand-in for the
- * GpuTransformer (greedy sampling over one-hot logits), so no GPU is needed.
+ * GpuTransformer (greedy sampling over one-hot logits, host sampling), so no GPU is needed. The GPU-sampling path is
+ * checked on a real model in decode.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { generate, type GenerateOptions, type GeneratedToken } from './generate';
@@ -31,7 +32,7 @@ function scriptedModel(script: number[], kvCapacity = 64) {
 async function run(script: number[], opts: Partial<GenerateOptions>): Promise<{ out: GeneratedToken[]; decoded: number[][] }> {
   const { model, decoded } = scriptedModel(script);
   const out: GeneratedToken[] = [];
-  for await (const t of generate(model, [1, 2, 3, 4, 5], { maxNewTokens: 20, eosIds: [], temperature: 0, topK: 0, topP: 1, ...opts })) out.push(t);
+  for await (const t of generate(model, [1, 2, 3, 4, 5], { maxNewTokens: 20, eosIds: [], temperature: 0, topK: 0, topP: 1, sampleOn: 'host', ...opts })) out.push(t);
   return { out, decoded };
 }
 

@@ -2,11 +2,16 @@
  * A linear module of the model (nn.Linear [out, in] or GPT-2 Conv1D [in, out]) with its optional LoRA path, forward
  * and backward. LoRA exactly as PEFT: y = x·op(W) + b + scale · (dropout(x) · Aᵀ) · Bᵀ, A [r, in], B [out, r].
  *
+ * The skinny LoRA products — u = x·Aᵀ and du = s·dy·B (N = r columns), dA and dB (r·in and out·r outputs reduced
+ * over all N tokens) — allow split-K (see kernels/matmulPlan.ts): on a GPU they otherwise fill a few workgroups. The
+ * up-product y += s·u·Bᵀ is already a single dispatch that scales and adds into the base output (alpha, accumulate).
+ *
  * Saved for backward: u = dropout(x)·Aᵀ (N, r) per module. dropout(x) itself is never stored: the dropout kernel
  * regenerates its mask from (seed, index), so backward recomputes it into scratch.
  */
 import type { Recorder } from '../gpu/recorder';
 import { matmul } from '../kernels/matmul';
+import { linearProduct } from '../kernels/matvec';
 import { biasBackward } from '../kernels/bias';
 import { dropoutForward, dropoutBackward } from '../kernels/dropout';
 import type { WeightLayout } from '../model/tensors';
@@ -52,7 +57,8 @@ export interface LinearScratch {
 /** y (N, out) = x (N, in) · op(W) + b [+ y if accumulate] + LoRA. */
 export function linearForward(rec: Recorder, y: GPUBuffer, x: GPUBuffer, lin: Linear, N: number, s: LinearScratch | null, accumulate = false): void {
   const transB = lin.layout === 'linear';
-  matmul(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate, bFormat: lin.weightFormat });
+  // linearProduct: a matrix-vector kernel when N is a decoding step's few rows, matmul otherwise.
+  linearProduct(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate, bFormat: lin.weightFormat });
   const lora = lin.lora;
   if (!lora) return;
   if (!s?.u) throw new Error(`${lin.path}: LoRA forward needs a u buffer`);
@@ -61,8 +67,8 @@ export function linearForward(rec: Recorder, y: GPUBuffer, x: GPUBuffer, lin: Li
     dropoutForward(rec, s.xDrop, x, N * lin.inF, lora.dropout, s.seed);
     xa = s.xDrop;
   }
-  matmul(rec, s.u, xa, lora.A, null, N, lin.inF, lora.r, { transB: true }); // u (N, r) = xa · Aᵀ
-  matmul(rec, y, s.u, lora.B, null, N, lora.r, lin.outF, { transB: true, alpha: lora.scale, accumulate: true }); // y += s·u·Bᵀ
+  linearProduct(rec, s.u, xa, lora.A, null, N, lin.inF, lora.r, { transB: true, splitK: true }); // u (N, r) = xa · Aᵀ
+  linearProduct(rec, y, s.u, lora.B, null, N, lora.r, lin.outF, { transB: true, alpha: lora.scale, accumulate: true }); // y += s·u·Bᵀ
 }
 
 /**
@@ -91,15 +97,15 @@ export function linearBackward(
   if (lin.dBias) biasBackward(rec, lin.dBias, dy, N, outF);
   const lora = lin.lora;
   if (!lora || !s?.u) return;
-  if (lora.dB) matmul(rec, lora.dB, dy, s.u, null, outF, N, lora.r, { transA: true, alpha: lora.scale, accumulate: true });
+  if (lora.dB) matmul(rec, lora.dB, dy, s.u, null, outF, N, lora.r, { transA: true, alpha: lora.scale, accumulate: true, splitK: true });
   // du (N, r) = scale · dy · B
-  matmul(rec, s.du, dy, lora.B, null, N, outF, lora.r, { alpha: lora.scale });
+  matmul(rec, s.du, dy, lora.B, null, N, outF, lora.r, { alpha: lora.scale, splitK: true });
   let xa = x;
   if (lora.dropout > 0) {
     dropoutForward(rec, s.xDrop, x, N * inF, lora.dropout, s.seed);
     xa = s.xDrop;
   }
-  if (lora.dA) matmul(rec, lora.dA, s.du, xa, null, lora.r, N, inF, { transA: true, accumulate: true });
+  if (lora.dA) matmul(rec, lora.dA, s.du, xa, null, lora.r, N, inF, { transA: true, accumulate: true, splitK: true });
   if (!dx) return;
   if (lora.dropout > 0) {
     // dx += dropout'(du · A): reuse xDrop (dropout(x) is no longer needed) for du·A, then mask it into dx.

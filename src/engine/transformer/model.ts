@@ -14,7 +14,7 @@
  */
 import type { Gpu } from '../gpu/device';
 import type { Recorder } from '../gpu/recorder';
-import { readF32 } from '../gpu/buffers';
+import { readF32, readU32 } from '../gpu/buffers';
 import type { ModelConfig } from '../model/config';
 import { ropeInvFreq, type RopeSpec } from '../model/config';
 import {
@@ -23,6 +23,8 @@ import {
 } from '../model/tensors';
 import type { LoraTarget } from '../model/lora';
 import { matmul } from '../kernels/matmul';
+import { linearProduct } from '../kernels/matvec';
+import { sampleToken, type SampleCall } from '../kernels/sample';
 import { embeddingForward, embeddingBackward } from '../kernels/embedding';
 import { crossEntropyFused, sumLoss } from '../kernels/cross_entropy';
 import { fill } from '../kernels/fill';
@@ -100,6 +102,8 @@ export class GpuTransformer {
   private readonly normOrBias: Set<string>;
   private readonly headFormat: WeightFormat;
   private readonly kv: { k: GPUBuffer[]; v: GPUBuffer[]; segments: GPUBuffer } | null = null;
+  /** Ids sampled on the GPU, one slot per generated token (kvCap slots; KV-cache models only). */
+  readonly sampledIds: GPUBuffer | null = null;
   /** Pools are per instance ("activations#3"), so a training model and a generation model can coexist. */
   private readonly tag = ++instances;
   private readonly pools = new Set<string>();
@@ -228,6 +232,7 @@ export class GpuTransformer {
       const kvW = cfg.nKVHeads * cfg.headDim;
       const cache = (what: string) => Array.from({ length: cfg.nLayers }, (_, l) => buf('kvcache', `${what}${l}`, opts.kvCap! * kvW));
       this.kv = { k: cache('k'), v: cache('v'), segments: buf('kvcache', 'segments', opts.kvCap) };
+      this.sampledIds = buf('kvcache', 'sampledIds', opts.kvCap);
     }
   }
 
@@ -266,13 +271,46 @@ export class GpuTransformer {
     if (Tq < 1 || Tq > this.opts.T) throw new Error(`decode takes 1..${this.opts.T} tokens at a time, got ${Tq}`);
     if (past + Tq > this.kvCapacity) throw new Error(`the sequence would exceed the KV cache (${this.kvCapacity} tokens)`);
     if (cfg.positions === 'learned' && past + Tq > cfg.maxPositions) throw new Error(`this model has ${cfg.maxPositions} learned positions at most`);
-    const tokens = new Uint32Array(Tq), positions = new Uint32Array(Tq);
+    const tokens = new Uint32Array(Tq);
     for (let i = 0; i < Tq; i++) {
       if (ids[i] < 0 || ids[i] >= V) throw new Error(`token id ${ids[i]} is outside the vocabulary (${V})`);
       tokens[i] = ids[i];
-      positions[i] = past + i;
     }
     this.gpu.device.queue.writeBuffer(this.tokens, 0, tokens);
+    this.decodeRows(rec, Tq, past);
+  }
+
+  /**
+   * One decoding step whose token is already on the GPU: the id `sample` last wrote to tokens[0]. The host never
+   * sees the token before the step is recorded, so the next step can be queued while the last id is read back.
+   */
+  decodeSampled(rec: Recorder, past: number): void {
+    if (!this.kv) throw new Error('this model was built without a KV cache');
+    if (past + 1 > this.kvCapacity) throw new Error(`the sequence would exceed the KV cache (${this.kvCapacity} tokens)`);
+    if (this.cfg.positions === 'learned' && past + 1 > this.cfg.maxPositions) throw new Error(`this model has ${this.cfg.maxPositions} learned positions at most`);
+    this.decodeRows(rec, 1, past);
+  }
+
+  /** Sample the next token from a held logits row on the GPU: into sampledIds[slot] and tokens[0] (see kernels/sample.ts). */
+  sample(rec: Recorder, row: number, call: SampleCall & { slot: number }): void {
+    if (!this.sampledIds) throw new Error('this model was built without a KV cache');
+    if (call.slot >= this.kvCapacity) throw new Error(`sample slot ${call.slot} is outside the ${this.kvCapacity} slots`);
+    const h = this.heldRow(row);
+    sampleToken(rec, this.sampledIds, this.tokens, this.logits, this.cfg.vocabSize, { ...call, offset: (row - h.start) * this.cfg.vocabSize });
+  }
+
+  /** The id `sample` wrote to `slot` (waits for the GPU). */
+  async readSampled(slot: number): Promise<number> {
+    if (!this.sampledIds) throw new Error('this model was built without a KV cache');
+    return (await readU32(this.gpu.device, this.sampledIds, slot, 1))[0];
+  }
+
+  /** The decoding forward of the Tq tokens in tokens[0..Tq) at positions past.. (logits of those rows held). */
+  private decodeRows(rec: Recorder, Tq: number, past: number): void {
+    const kv = this.kv!;
+    const { cfg } = this;
+    const positions = new Uint32Array(Tq);
+    for (let i = 0; i < Tq; i++) positions[i] = past + i;
     this.gpu.device.queue.writeBuffer(this.positions, 0, positions);
     const ctx: StepContext = { ...this.context(0), B: 1, T: Tq, kv: { ...kv, past, cap: this.kvCapacity } };
     this.embed(rec, Tq);
@@ -284,7 +322,7 @@ export class GpuTransformer {
   /** logits (rows, V) = lnf rows [r0, r0 + rows) · headᵀ; the logits buffer then holds those rows. */
   private headLogits(rec: Recorder, r0: number, rows: number): void {
     const C = this.cfg.hidden, V = this.cfg.vocabSize;
-    matmul(rec, this.logits, this.lnf.out, this.head, null, rows, C, V, { transB: true, bFormat: this.headFormat, aOffset: r0 * C });
+    linearProduct(rec, this.logits, this.lnf.out, this.head, null, rows, C, V, { transB: true, bFormat: this.headFormat, aOffset: r0 * C });
     this.held = { start: r0, rows };
   }
 
@@ -304,11 +342,16 @@ export class GpuTransformer {
    * chunk's rows are held after a chunked forward; another row is an error.
    */
   async readLogitsRow(row: number): Promise<Float32Array> {
+    const h = this.heldRow(row);
+    return readF32(this.gpu.device, this.logits, (row - h.start) * this.cfg.vocabSize, this.cfg.vocabSize);
+  }
+
+  private heldRow(row: number): { start: number; rows: number } {
     const h = this.held;
     if (!h || row < h.start || row >= h.start + h.rows) {
       throw new Error(`The logits of row ${row} are not held: the LM head runs ${this.logitsRows} rows at a time and the buffer holds ${h ? `rows ${h.start}..${h.start + h.rows - 1}` : 'none yet'}.`);
     }
-    return readF32(this.gpu.device, this.logits, (row - h.start) * this.cfg.vocabSize, this.cfg.vocabSize);
+    return h;
   }
 
   /**
