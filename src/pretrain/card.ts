@@ -40,6 +40,10 @@ export interface CardInput {
   /** Word check of the sample continuations against the training documents' vocabulary. */
   sampleWords: WordStats;
   command: string;
+  /** A continued run (--init-from): the model it started from and that model's score on the final windows. */
+  continued?: { from: string; startLoss: number | null; startBpb: number | null };
+  /** Dialogue documents mixed in (--dialogue): share of the training rows, conversations and tokens made. */
+  dialogue?: { share: number; conversations: number; tokens: number };
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -79,8 +83,11 @@ so the studio works offline and loads in a second.
 
 It is a *base* model: it continues English text in the style of 1961 American prose, and it does **not** follow
 instructions or chat. Ask it a question and it rambles on (see the samples). That is the point: instruction-tune it with
-LoRA in the studio and watch the behaviour change. Its ChatML tokens \`<|im_start|>\` and \`<|im_end|>\` exist in the
-vocabulary but were never seen in pretraining; instruction tuning teaches them.
+LoRA in the studio and watch the behaviour change. ${c.dialogue
+    ? `Its ChatML markup (\`<|im_start|>\`, \`<|im_end|>\`) was learned in pretraining from simple dialogue documents made
+of the corpus' own sentences (see Training data), so a short instruction-tuning run only has to teach the answers.`
+    : `Its ChatML tokens \`<|im_start|>\` and \`<|im_end|>\` exist in the
+vocabulary but were never seen in pretraining; instruction tuning teaches them.`}
 
 ${status(c, hours < 1 ? `${Math.round(c.seconds / 60)} minutes` : `${hours.toFixed(1)} hours`)}
 
@@ -95,7 +102,12 @@ ${status(c, hours < 1 ? `${Math.round(c.seconds / 60)} minutes` : `${hours.toFix
 - **Split:** ${c.corpus.trainDocuments} training documents (${fmt(c.corpus.trainWords)} words, ${fmt(c.corpus.trainTokens)} tokens) and
   ${c.corpus.heldOutDocuments} held-out documents (${fmt(c.corpus.heldOutWords)} words, ${fmt(c.corpus.heldOutTokens)} tokens): every 50th
   sample in corpus order, so the held-out set spans the genres. The tokenizer was learned on the training documents only.
-
+${c.dialogue ? `- **Dialogue documents:** ${Math.round(100 * c.dialogue.share)}% of the training rows (windows) came from ${fmt(c.dialogue.conversations)} conversations
+  (${fmt(c.dialogue.tokens)} tokens) made from the training documents' sentences by a seeded generator (\`src/pretrain/dialogue.ts\`):
+  "Continue this text" → the next sentence of the same paragraph, "Repeat after me" → the sentence, the first or last
+  word of a sentence, "Say WORD" → the word; one to three exchanges each, rendered by the tokenizer's ChatML chat template,
+  so \`<|im_start|>\` and \`<|im_end|>\` are next-token targets. No task asks for the word that follows a word.
+` : ''}
 ## Tokenizer
 
 Byte-level BPE (GPT-2 / SmolLM2 scheme: GPT-2 pre-tokenizer regex, ByteLevel decoder, no unknown tokens), learned by the
@@ -124,7 +136,9 @@ unk), \`<|im_start|>\` (1), \`<|im_end|>\` (2). \`tokenizer_config.json\` carrie
 
 - **Engine:** this repository's WebGPU transformer (\`GpuTransformer\` with \`fullParams: true\`) and \`Trainer\`, run in
   Node.js through Dawn (npm \`webgpu\`) on the **${c.machine}**.
-- **Initialization:** normal(0, 0.02) for every matrix and the embedding, RMSNorm weights 1 (HF's initializer_range), seed ${c.seed}.
+- **Initialization:** ${c.continued
+    ? `the weights of \`${c.continued.from}\` (its own pretraining is described in its model card); pretraining continued with a fresh optimizer state and the same tokenizer, and the run below is this continuation only`
+    : `normal(0, 0.02) for every matrix and the embedding, RMSNorm weights 1 (HF's initializer_range), seed ${c.seed}`}.
 - **Optimizer:** AdamW (β = 0.9, 0.95, ε = 1e-8), weight decay ${c.weightDecay} on matrices and the embedding (not on norms), gradient
   clipping at global norm 1.0.
 - **Schedule:** peak learning rate ${c.peakLr}, linear warmup over ${c.warmupSteps} steps, then cosine decay to ${c.minLrRatio} × peak, ${c.schedule}.
@@ -145,7 +159,14 @@ ${c.baselines.bigram.toFixed(3)}. ${c.finalLoss < c.baselines.bigram ? 'The mode
 In **bits per byte** (the same loss divided by the UTF-8 bytes the scored tokens stand for, so models with other
 tokenizers compare on the same documents; \`npm run cli -- pretrain --evaluate DIR\` scores any model directory this
 way): model **${c.finalBpb.toFixed(4)}**, unigram ${c.baselineBpb.unigram.toFixed(4)}, bigram ${c.baselineBpb.bigram.toFixed(4)}.
-
+${c.continued && c.continued.startLoss !== null && c.continued.startBpb !== null ? `
+| model (Brown held-out documents; the networks on all ${c.finalWindows} windows) | nats/token | bits/byte |
+|---|---|---|
+| unigram count model | ${c.baselines.unigram.toFixed(3)} | ${c.baselineBpb.unigram.toFixed(3)} |
+| interpolated bigram count model | ${c.baselines.bigram.toFixed(3)} | ${c.baselineBpb.bigram.toFixed(3)} |
+| the starting model (\`${c.continued.from}\`) | ${c.continued.startLoss.toFixed(3)} | ${c.continued.startBpb.toFixed(3)} |
+| **${c.name}** | ${c.finalLoss.toFixed(3)} | **${c.finalBpb.toFixed(3)}** |
+` : ''}
 Periodic held-out evaluations (a fixed, evenly spread subset of the held-out windows):
 
 | step | tokens seen | minutes | held-out loss |

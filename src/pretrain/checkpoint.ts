@@ -38,6 +38,12 @@ export interface PretrainState {
   /** Mean training loss over the last logged window. */
   recentTrainLoss: number | null;
   machine: string;
+  /** The model directory the run continued (--init-from), or null/absent for a seeded initialisation. */
+  initFrom?: string | null;
+  /** Share of rows from dialogue documents (absent = 0). */
+  dialogue?: number;
+  /** The starting model's score on the final evaluation windows (continued runs). */
+  startEval?: { loss: number; bpb: number; targets: number };
 }
 
 const STATE = 'state.json';

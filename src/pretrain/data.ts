@@ -89,3 +89,73 @@ export function evalBatches(stream: Int32Array, T: number, rows: number, limit?:
   for (let i = 0; i < starts.length; i += rows) out.push(windowBatch(stream, starts.slice(i, i + rows), T));
   return out;
 }
+
+/**
+ * Two training streams interleaved row by row: a `share` of the rows come from the second stream (the dialogue
+ * documents of dialogue.ts), spread evenly — global row k (= pos · rows + r) is a second-stream row exactly when
+ * ⌊(k + 1)·share⌋ > ⌊k·share⌋ — and each stream visits its windows in its own seeded order per epoch of that stream.
+ * Like BatchSampler, a micro-batch depends on its data position alone, so a checkpoint resumes on the same batch.
+ */
+export class MixedSampler {
+  private readonly a: WindowOrder;
+  private readonly b: WindowOrder;
+
+  constructor(
+    readonly main: Int32Array,
+    readonly extra: Int32Array,
+    readonly share: number,
+    readonly T: number,
+    readonly rows: number,
+    readonly seed: number,
+  ) {
+    if (!(share > 0 && share < 1)) throw new Error(`the mixed-in share must be in (0, 1), got ${share}`);
+    this.a = new WindowOrder(main, T, hashSeed(seed, 'main'));
+    this.b = new WindowOrder(extra, T, hashSeed(seed, 'extra'));
+  }
+
+  /** Whether global row k comes from the extra stream, and its index within that stream's rows. */
+  static route(k: number, share: number): { extra: boolean; index: number } {
+    const before = Math.floor(k * share);
+    return Math.floor((k + 1) * share) > before ? { extra: true, index: before } : { extra: false, index: k - before };
+  }
+
+  batch(pos: number): MicroBatch {
+    const ids = new Int32Array(this.rows * this.T);
+    for (let r = 0; r < this.rows; r++) {
+      const { extra, index } = MixedSampler.route(pos * this.rows + r, this.share);
+      ids.set((extra ? this.b : this.a).window(index), r * this.T);
+    }
+    return { batch: { inputIds: ids, labels: ids }, rows: this.rows, T: this.T };
+  }
+
+  /** Epochs of the main stream at data position `pos`. */
+  epochOf(pos: number): number {
+    return (pos * this.rows - Math.floor(pos * this.rows * this.share)) / this.a.windows;
+  }
+}
+
+/** The windows of one stream in a seeded random order per epoch: window(i) is the i-th window visited. */
+class WindowOrder {
+  readonly windows: number;
+  private epoch = -1;
+  private order: Int32Array = new Int32Array(0);
+
+  constructor(
+    readonly stream: Int32Array,
+    readonly T: number,
+    readonly seed: number,
+  ) {
+    this.windows = Math.floor(stream.length / T);
+    if (this.windows < 1) throw new Error(`a training stream (${stream.length} tokens) is shorter than one window of ${T}`);
+  }
+
+  window(i: number): Int32Array {
+    const epoch = Math.floor(i / this.windows);
+    if (epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.order = permutation(this.windows, hashSeed(this.seed, `epoch${epoch}`));
+    }
+    const w = this.order[i % this.windows];
+    return this.stream.subarray(w * this.T, (w + 1) * this.T);
+  }
+}

@@ -97,4 +97,23 @@ describe('pretrain pipeline', () => {
     expect(again.state.step).toBe(7);
     expect(again.finalLoss).toBeCloseTo(resumed.finalLoss!, 5);
   });
+
+  it('continues pretraining from the exported model on a mix of the text and dialogue documents', { timeout: 300_000 }, async () => {
+    const from = join(root, 'model'), out = join(root, 'continued');
+    const cont = await run({ initFrom: from, dialogue: 0.5, workDir: join(root, 'work-continued'), out, steps: 4, presetOverride: { rows: 4, context: 24, lr: 5e-3 } });
+    expect(cont.losses).toHaveLength(4);
+    expect(cont.losses.every(Number.isFinite)).toBe(true);
+    // It started from the trained weights, not a fresh init: the starting model already beats a uniform guess.
+    expect(cont.state.startEval!.loss).toBeLessThan(Math.log(320) - 0.3);
+    expect(cont.state.initFrom).toBe(from);
+    // Same tokenizer, byte for byte.
+    for (const f of ['tokenizer.json', 'tokenizer_config.json']) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(from, f), 'utf8'));
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(readme).toContain('**Dialogue documents:** 50% of the training rows');
+    expect(readme).toContain(`| the starting model (\`${from}\`) | ${cont.state.startEval!.loss.toFixed(3)} |`);
+    // A resume must use the same mix.
+    await expect(run({ initFrom: from, dialogue: 0.3, workDir: join(root, 'work-continued'), out, steps: 5, resume: true })).rejects.toThrow(/--dialogue 0.5/);
+    // A model of another shape is refused with the differing fields named.
+    await expect(run({ initFrom: from, workDir: join(root, 'work-other'), out, presetOverride: { rows: 4, context: 24, hidden: 64 } })).rejects.toThrow(/hidden_size: 32 vs 64/);
+  });
 });

@@ -18,11 +18,12 @@ import { countBaselines } from './baselines';
 import { bitsPerByte, streamTargetBytes, targetBytes, tokenByteLengths } from './bpb';
 import { modelCard } from './card';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type PretrainState } from './checkpoint';
-import { BatchSampler, evalBatches } from './data';
+import { BatchSampler, MixedSampler, evalBatches } from './data';
 import { writeModelDir } from './export';
 import { initWeights, parameterCount } from './init';
 import { pretrainLr, type LrPlan } from './lr';
-import { brownTexts, prepareCorpus, type CorpusTexts, type PreparedCorpus } from './prepare';
+import { brownTexts, prepareCorpus, prepareDialogue, type CorpusTexts, type DialogueStream, type PreparedCorpus } from './prepare';
+import { checkStartConfig, readStartModel } from './startModel';
 import { PRESETS, configJson, type Preset, type PresetName } from './presets';
 import { CARD_SAMPLES, Sampler, type Sample, type SampleSpec } from './samples';
 import { IM_END } from './tokenizerFiles';
@@ -52,6 +53,14 @@ export interface PretrainOptions {
   finalEvalWindows: number;
   warmupSteps: number;
   weightDecay: number;
+  /**
+   * Continue pretraining from this model directory (its weights, tokenizer and config; fresh optimizer state) instead
+   * of a seeded initialisation. The final evaluation then covers every held-out window, and the starting model is
+   * scored on the same windows first, for the model card.
+   */
+  initFrom: string | null;
+  /** Share of training rows taken from dialogue-formatted documents (dialogue.ts); 0 = Brown only. */
+  dialogue: number;
   minLrRatio: number;
   samples: SampleSpec[];
   maxNewTokens: number;
@@ -73,6 +82,8 @@ export const DEFAULTS = {
   warmupSteps: 10,
   weightDecay: 0.1,
   minLrRatio: 0.1,
+  initFrom: null as string | null,
+  dialogue: 0,
   samples: CARD_SAMPLES,
   maxNewTokens: 48,
   name: 'studio-base',
@@ -102,9 +113,14 @@ async function evaluate(trainer: Trainer, batches: MicroBatch[]): Promise<{ loss
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   if (o.minutes === null && o.steps === null && !o.exportOnly) throw new Error('give a budget: --minutes N and/or --steps N');
   const preset: Preset = { ...PRESETS[o.preset], ...o.presetOverride };
+  if (!(o.dialogue >= 0 && o.dialogue < 1)) throw new Error(`the dialogue share must be in [0, 1), got ${o.dialogue}`);
   mkdirSync(o.workDir, { recursive: true });
-  const corpus = await prepareCorpus(o.workDir, { vocabSize: o.vocabSize, context: preset.context, texts: o.texts, log: o.log });
+  const start = o.initFrom !== null ? readStartModel(o.initFrom) : null;
+  const corpus = await prepareCorpus(o.workDir, {
+    vocabSize: o.vocabSize, context: preset.context, texts: o.texts, log: o.log, tokenizerFiles: start?.tokenizerFiles,
+  });
   const wantConfig = configJson(preset, o.vocabSize, { bos: corpus.eosId, eos: corpus.eosId, pad: corpus.eosId });
+  if (start) checkStartConfig(o.initFrom!, start.configJson, wantConfig);
 
   let loaded: ReturnType<typeof loadCheckpoint> | null = null;
   if (hasCheckpoint(o.workDir) && !o.fresh) {
@@ -113,11 +129,17 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     loaded = loadCheckpoint(o.workDir);
     if (JSON.stringify(loaded.state.configJson) !== JSON.stringify(wantConfig))
       throw new Error(`the checkpoint in ${o.workDir} was trained with another model config (preset ${loaded.state.preset}); pass the same --config and --vocab`);
+    if ((loaded.state.initFrom ?? null) !== o.initFrom || (loaded.state.dialogue ?? 0) !== o.dialogue)
+      throw new Error(`the checkpoint in ${o.workDir} was started with --init-from ${loaded.state.initFrom ?? '(none)'} --dialogue ${loaded.state.dialogue ?? 0}; pass the same options`);
   } else if (o.exportOnly) throw new Error(`--export-only: no checkpoint in ${o.workDir}`);
+  // About `dialogue` of the rows: as many characters of conversation as the training text has, times d / (1 − d).
+  const dialogue = o.dialogue > 0
+    ? prepareDialogue(o.workDir, corpus, { seed: o.seed, chars: Math.round((corpus.stats.trainChars * o.dialogue) / (1 - o.dialogue)), texts: o.texts, log: o.log })
+    : null;
 
   const config = parseModelConfig(wantConfig);
   const gpu = o.gpu ?? (await acquireNodeGpu({ onNotice: o.log }));
-  const weights = uploadWeights(gpu, initWeights(config, o.seed));
+  const weights = uploadWeights(gpu, start?.weights ?? initWeights(config, o.seed));
   const model = new GpuTransformer(gpu, config, weights, { B: preset.rows, T: preset.context, fullParams: true });
   const trainer = new Trainer(gpu, model, {
     schedule: { kind: 'constant', lr: 0, warmupSteps: 0, totalSteps: 1 },
@@ -127,6 +149,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const state: PretrainState = loaded?.state ?? {
     version: 1, preset: o.preset, seed: o.seed, configJson: wantConfig, step: 0, dataPos: 0, tokensSeen: 0, seconds: 0,
     budgetSeconds: null, budgetSteps: null, evals: [], recentTrainLoss: null, machine: machineName(gpu),
+    initFrom: o.initFrom, dialogue: o.dialogue,
   };
   if (!o.exportOnly) {
     if (o.minutes !== null) state.budgetSeconds = o.minutes * 60;
@@ -136,9 +159,19 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   o.log(`model: ${o.preset} llama, ${params.toLocaleString('en-US')} parameters (C ${config.hidden}, ${config.nLayers} layers, ` +
     `${config.nHeads}/${config.nKVHeads} heads, MLP ${config.intermediate}, V ${config.vocabSize}, T ${preset.context}); ` +
     `${preset.micro} × ${preset.rows} × ${preset.context} tokens/step; ${gpu.adapter.isSoftware ? 'CPU adapter' : 'GPU'}; ` +
-    (loaded ? `resumed at step ${state.step}` : 'fresh init'));
+    (loaded ? `resumed at step ${state.step}` : start ? `continuing ${o.initFrom}` : 'fresh init') +
+    (dialogue ? `; ${(100 * o.dialogue).toFixed(0)}% of the rows from ${dialogue.conversations} dialogues (${dialogue.tokens.length} tokens)` : ''));
 
-  const sampler = new BatchSampler(corpus.train, preset.context, preset.rows, o.seed);
+  const sampler = dialogue
+    ? new MixedSampler(corpus.train, dialogue.tokens, o.dialogue, preset.context, preset.rows, o.seed)
+    : new BatchSampler(corpus.train, preset.context, preset.rows, o.seed);
+  const finalBatches = evalBatches(corpus.heldOut, preset.context, preset.rows, start ? undefined : o.finalEvalWindows);
+  const byteLen = tokenByteLengths(corpus.tokenizerJson, config.vocabSize);
+  if (start && !loaded && !o.exportOnly) {
+    const r = await evaluate(trainer, finalBatches);
+    state.startEval = { loss: r.loss, bpb: bitsPerByte(r.loss, r.targets, targetBytes(finalBatches, byteLen)), targets: r.targets };
+    o.log(`start: ${o.initFrom} held-out loss ${r.loss.toFixed(4)} over ${r.targets} targets, ${state.startEval.bpb.toFixed(4)} bits per byte`);
+  }
   const quickEval = evalBatches(corpus.heldOut, preset.context, preset.rows, o.evalWindows);
   const plan: LrPlan = { peak: preset.lr, warmupSteps: o.warmupSteps, minRatio: o.minLrRatio };
   const progress = () => Math.max(
@@ -207,11 +240,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   }
 
   // Export: final evaluation over every held-out window, samples, model card, HF directory.
-  const finalBatches = evalBatches(corpus.heldOut, preset.context, preset.rows, o.finalEvalWindows);
   const finalWindows = finalBatches.reduce((a, b) => a + b.rows, 0);
   o.log(`export: evaluating on ${finalWindows} held-out windows`);
   const final = await evaluate(trainer, finalBatches);
-  const byteLen = tokenByteLengths(corpus.tokenizerJson, config.vocabSize);
   const finalBpb = bitsPerByte(final.loss, final.targets, targetBytes(finalBatches, byteLen));
   o.log(`export: final held-out loss ${final.loss.toFixed(4)} over ${final.targets} targets, ${finalBpb.toFixed(4)} bits per byte (uniform baseline ln V = ${Math.log(config.vocabSize).toFixed(4)})`);
   const imEnd = corpus.tokenizer.tokenId(IM_END);
@@ -229,7 +260,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     `unknown: ${[...new Set(sampleWords.unknown)].slice(0, 12).join(', ') || 'none'}`);
   const host = new Map<string, Float32Array>();
   for (const [name, buf] of weights) host.set(name, await readF32(gpu.device, buf));
-  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, bpb: finalBpb, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos));
+  const readme = cardFor(o, preset, config, params, state, corpus, { ...final, bpb: finalBpb, windows: finalWindows, of: Math.floor(corpus.heldOut.length / preset.context) }, samples, sampleWords, sampler.epochOf(state.dataPos), dialogue);
   const exported = writeModelDir(o.out, {
     configJson: wantConfig, weights: host, tokenizerJson: corpus.tokenizerJson, tokenizerConfig: corpus.tokenizerConfig, readme,
   }, imEnd);
@@ -240,6 +271,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
 function cardFor(
   o: PretrainOptions, preset: Preset, config: ModelConfig, params: number, state: PretrainState, corpus: PreparedCorpus,
   final: { loss: number; bpb: number; targets: number; windows: number; of: number }, samples: Sample[], sampleWords: WordStats, epochs: number,
+  dialogue: DialogueStream | null,
 ): string {
   const baselines = countBaselines(corpus.train, corpus.heldOut, config.vocabSize);
   const byteLen = tokenByteLengths(corpus.tokenizerJson, config.vocabSize);
@@ -252,5 +284,7 @@ function cardFor(
     corpus: corpus.stats, finalLoss: final.loss, finalTargets: final.targets, finalWindows: final.windows, heldOutWindows: final.of,
     baselines, evals: state.evals, samples, sampleWords, command: o.command, finalBpb: final.bpb,
     baselineBpb: { unigram: bitsPerByte(baselines.unigram, n, bytes), bigram: bitsPerByte(baselines.bigram, n, bytes) },
+    continued: state.initFrom ? { from: state.initFrom, startLoss: state.startEval?.loss ?? null, startBpb: state.startEval?.bpb ?? null } : undefined,
+    dialogue: dialogue && state.dialogue ? { share: state.dialogue, conversations: dialogue.conversations, tokens: dialogue.tokens.length } : undefined,
   });
 }

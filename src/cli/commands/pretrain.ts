@@ -3,7 +3,7 @@
  * with the engine's full-parameter mode — and export it as a Hugging Face model directory. See docs/BUILTIN_MODEL.md.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { optionalNumber, optionalString, parseArgs, requireString } from '../args';
 import { DEFAULTS, pretrain } from '../../pretrain/run';
 import { PRESETS, isPresetName } from '../../pretrain/presets';
@@ -23,7 +23,14 @@ const HELP = `Usage: npm run cli -- pretrain --out DIR [options]
   --resume             continue the checkpoint in the work directory (budgets are totals across sessions)
   --fresh              start over, ignoring (and later overwriting) an existing checkpoint
   --export-only        export from the latest checkpoint without training
-  --work DIR           checkpoints, tokenizer and token cache (default .cache/pretrain/CONFIG-vVOCAB-sSEED)
+  --init-from DIR      continue pretraining from a model directory this command exported (e.g. public/models/studio-base):
+                       its weights, config and tokenizer, a fresh optimizer; the final evaluation covers every held-out
+                       window and scores the starting model on them first (pass a low --lr, e.g. 5e-4: the
+                       preset's peak re-warms the model and costs held-out loss; docs/BUILTIN_MODEL.md)
+  --dialogue F         share of training rows from dialogue documents made of the training sentences and rendered with
+                       the tokenizer's chat template, so <|im_start|>/<|im_end|> are learned (0 ≤ F < 1; default 0)
+  --work DIR           checkpoints, tokenizer and token cache (default .cache/pretrain/CONFIG-vVOCAB-sSEED, or with
+                       --init-from .cache/pretrain/continue-NAME-dF-sSEED)
   --checkpoint-minutes N (default ${DEFAULTS.checkpointMinutes})   --eval-minutes N (default ${DEFAULTS.evalMinutes})
   --warmup N           warmup steps (default ${DEFAULTS.warmupSteps})   --lr X   peak learning rate (default: the preset's)`;
 
@@ -61,7 +68,12 @@ export async function run(args: string[]): Promise<number> {
   const cacheRoot = join('.cache', 'pretrain');
   if (!existsSync(cacheRoot)) mkdirSync(cacheRoot, { recursive: true });
   if (!existsSync(join(cacheRoot, '.gitignore'))) writeFileSync(join(cacheRoot, '.gitignore'), '*\n');
-  const workDir = optionalString(p, 'work') ?? join(cacheRoot, `${preset}-v${vocabSize}-s${seed}`);
+  const initFrom = optionalString(p, 'init-from') ?? null;
+  if (initFrom !== null && !existsSync(join(initFrom, 'config.json'))) throw new Error(`--init-from: ${initFrom} is not a model directory (no config.json)`);
+  const dialogue = optionalNumber(p, 'dialogue', 0);
+  if (!(dialogue >= 0 && dialogue < 1)) throw new Error(`--dialogue must be a share in [0, 1), got ${dialogue}`);
+  const workDir = optionalString(p, 'work') ??
+    join(cacheRoot, initFrom !== null ? `continue-${basename(resolve(initFrom))}-d${dialogue}-s${seed}` : `${preset}-v${vocabSize}-s${seed}${dialogue ? `-d${dialogue}` : ''}`);
   await pretrain({
     ...DEFAULTS,
     out, workDir, preset, seed, vocabSize, minutes, steps,
@@ -72,6 +84,7 @@ export async function run(args: string[]): Promise<number> {
     checkpointMinutes: optionalNumber(p, 'checkpoint-minutes', DEFAULTS.checkpointMinutes),
     evalMinutes: optionalNumber(p, 'eval-minutes', DEFAULTS.evalMinutes),
     warmupSteps: int('warmup', DEFAULTS.warmupSteps, 0),
+    initFrom, dialogue,
     log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
     command: `npm run cli -- pretrain ${args.filter((a) => a !== '--resume' && a !== '--export-only' && a !== '--fresh').join(' ')}`,
   });
