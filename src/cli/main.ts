@@ -7,7 +7,7 @@ import { installSignalHandlers } from './signals.ts';
 import { describeError } from './errors.ts';
 
 installSignalHandlers();
-const COMMANDS = ['train', 'generate', 'grads', 'labels', 'pretrain', 'export', 'export-recipe'] as const;
+const COMMANDS = ['train', 'generate', 'grads', 'labels', 'pretrain', 'export', 'export-recipe', 'serve', 'eval'] as const;
 
 interface Command {
   summary: string;
