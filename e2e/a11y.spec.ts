@@ -5,7 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
  * Every page passes axe-core with no serious or critical violation, in the light and the dark theme (the studio
  * follows prefers-color-scheme). The Dataset page is checked with examples and the token view open.
  */
-const ROUTES = ['model', 'dataset', 'train', 'playground', 'classroom', 'export', 'device'] as const;
+const ROUTES = ['model', 'dataset', 'train', 'playground', 'classroom', 'evaluate', 'export', 'device'] as const;
 
 async function serious(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
@@ -37,14 +37,14 @@ for (const scheme of ['light', 'dark'] as const) {
   });
 }
 
-test('axe: the model, train, playground and classroom pages with the built-in model loaded (light and dark)', async ({ page }) => {
+test('axe: the model, train, playground, classroom and evaluate pages with the built-in model loaded (light and dark)', async ({ page }) => {
   test.setTimeout(180_000);
   await page.goto('/#/model');
   await expect(page.getByTestId('model-name')).toHaveText('studio-base', { timeout: 60_000 });
   const found: Record<string, string[]> = {};
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    for (const route of ['model', 'train', 'playground', 'classroom'] as const) {
+    for (const route of ['model', 'train', 'playground', 'classroom', 'evaluate'] as const) {
       await page.getByTestId(`nav-${route}`).click();
       await expect(page.getByTestId(`page-${route}`)).toBeVisible();
       found[`${route} (${scheme})`] = await serious(page);

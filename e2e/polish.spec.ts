@@ -151,7 +151,7 @@ test('the workflow lists the Playground after Train, and #/playground opens it',
   await page.goto('/#/playground');
   await expect(page.getByTestId('playground-section')).toBeVisible();
   const nav = await page.locator('[data-testid^="nav-"]').evaluateAll((as) => as.map((a) => a.getAttribute('data-testid')));
-  expect(nav.filter((n) => n !== 'nav-device')).toEqual(['nav-model', 'nav-dataset', 'nav-train', 'nav-playground', 'nav-classroom', 'nav-export']);
+  expect(nav.filter((n) => n !== 'nav-device')).toEqual(['nav-model', 'nav-dataset', 'nav-train', 'nav-playground', 'nav-classroom', 'nav-evaluate', 'nav-export']);
   await expect(page).toHaveTitle(/^Playground/);
 });
 

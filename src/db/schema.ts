@@ -38,6 +38,30 @@ export interface MetaRow {
   value: unknown;
 }
 
+/** Row shapes of the v3 evaluation tables; evals.ts gives them their meaning. */
+export interface EvalResultRow {
+  id: string;
+  modelKey: string;
+  datasetId: string;
+  setKey: string;
+  createdAt: number;
+  [key: string]: unknown;
+}
+
+export interface RatingRow {
+  id: string;
+  resultId: string;
+  modelKey: string;
+  [key: string]: unknown;
+}
+
+export interface AbVoteRow {
+  id: string;
+  datasetId: string;
+  setKey: string;
+  [key: string]: unknown;
+}
+
 export interface Migration {
   version: number;
   /** Dexie store specs: primary key first, then indexes (`*` multi-entry, `[a+b]` compound). null deletes a table. */
@@ -71,6 +95,16 @@ export const MIGRATIONS: Migration[] = [
       await tx.table<MetaRow>('meta').put({ key: 'upgradedFromV1', value: Date.now() });
     },
   },
+  {
+    // v3: the Evaluation page's stored results (one row per model per evaluated set), human/judge ratings of their
+    // outputs, and blind A/B votes (evals.ts). Additive: no existing row changes.
+    version: 3,
+    stores: {
+      evalResults: 'id, modelKey, datasetId, [datasetId+setKey], createdAt',
+      ratings: 'id, resultId, modelKey',
+      abVotes: 'id, [datasetId+setKey]',
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -81,6 +115,9 @@ export type StudioDB = Dexie & {
   runs: EntityTable<RunRow, 'id'>;
   checkpoints: EntityTable<CheckpointRow, 'id'>;
   meta: EntityTable<MetaRow, 'key'>;
+  evalResults: EntityTable<EvalResultRow, 'id'>;
+  ratings: EntityTable<RatingRow, 'id'>;
+  abVotes: EntityTable<AbVoteRow, 'id'>;
 };
 
 /** Opens (lazily, on first query) a database with every migration up to `upTo` applied. */

@@ -6,6 +6,7 @@ import { TrainSection } from './train/TrainSection';
 import { ExportSection } from './export/ExportSection';
 import { ClassroomSection } from './classroom/ClassroomSection';
 import { PlaygroundPage } from './playground/PlaygroundPage';
+import { EvaluatePage } from './evaluate/EvaluatePage';
 import { Header } from './shell/Header';
 import { Nav } from './shell/Nav';
 import { GpuBanners } from './shell/GpuBanners';
@@ -23,6 +24,7 @@ const PAGES: Record<RouteId, () => ReactNode> = {
   train: () => <TrainSection />,
   playground: () => <PlaygroundPage />,
   classroom: () => <ClassroomSection />,
+  evaluate: () => <EvaluatePage />,
   export: () => <ExportSection />,
   device: () => <DevicePage />,
 };

@@ -1,5 +1,5 @@
 /** The studio's pages, in navigation order. The hash (#/model …) is the single source of truth for the current one. */
-export type RouteId = 'model' | 'dataset' | 'train' | 'playground' | 'classroom' | 'export' | 'device';
+export type RouteId = 'model' | 'dataset' | 'train' | 'playground' | 'classroom' | 'evaluate' | 'export' | 'device';
 
 export interface RouteDef {
   id: RouteId;
@@ -18,7 +18,8 @@ export const ROUTES: readonly RouteDef[] = [
   { id: 'train', label: 'Train', hint: 'LoRA on your GPU', step: 3, needsGpu: true },
   { id: 'playground', label: 'Playground', hint: 'Try base vs adapter', step: 4, needsGpu: true },
   { id: 'classroom', label: 'Classroom', hint: 'Why mask the prompt?', step: 5, needsGpu: true },
-  { id: 'export', label: 'Export', hint: 'Download PEFT adapter', step: 6, needsGpu: false },
+  { id: 'evaluate', label: 'Evaluate', hint: 'Did tuning help?', step: 6, needsGpu: false },
+  { id: 'export', label: 'Export', hint: 'Download PEFT adapter', step: 7, needsGpu: false },
   { id: 'device', label: 'Device', hint: 'Adapter, features, limits', needsGpu: false },
 ];
 
