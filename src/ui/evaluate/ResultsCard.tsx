@@ -8,6 +8,8 @@ import { downloadText } from '../dataset/download';
 import { slug } from '../export/download';
 import { SelectField } from '../train/fields';
 import { commonExamples } from './evalData';
+import { useRuns } from '../train/runsView';
+import { partialTagRuns, zeroShotLines } from './zeroShot';
 
 function meanOf(xs: readonly (number | null | undefined)[]): { n: number; mean: number | null } {
   const v = xs.filter((x): x is number => x != null);
@@ -20,10 +22,11 @@ function Delta({ d }: { d: number | null }) {
 }
 
 /** One metric's cell: the mean, how many rows it covers when not all, and the difference from the first model. */
-function MetricCell({ s, base, k, first }: { s: Summary; base: Summary; k: MetricKey; first: boolean }) {
+function MetricCell({ s, base, k, first, unseen }: { s: Summary; base: Summary; k: MetricKey; first: boolean; unseen?: boolean }) {
   const m = s[k];
   return (
-    <td className="num" data-testid={`eval-cell-${k}`} data-value={m.mean ?? ''}>
+    <td className="num" data-testid={`eval-cell-${k}`} data-value={m.mean ?? ''} data-unseen={unseen || undefined}>
+      {unseen && <span className="ev-n" title="This run never trained on this tag: a zero-shot score">unseen · </span>}
       {formatMetric(m.mean)}
       {m.mean != null && m.n !== s.rows && <span className="ev-n"> (n={m.n})</span>}
       {!first && (
@@ -57,6 +60,10 @@ export function ResultsCard({ results, models: allModels, title }: { results: Ev
   const sums = per.map((p) => p.all);
   const tags = [...new Set(per.flatMap((p) => p.byTag.map(([t]) => t)))].sort((a, b) => a.localeCompare(b));
   const partial = results.filter((r) => r.partial);
+  const runs = useRuns();
+  const tagRuns = partialTagRuns(models, runs, tags);
+  const zeroShot = zeroShotLines(models, tagRuns, tagMetric);
+  const metricLabel = METRICS.find((m) => m.key === tagMetric)?.label ?? tagMetric;
   const file = slug(title);
 
   return (
@@ -156,7 +163,7 @@ export function ResultsCard({ results, models: allModels, title }: { results: Ev
                           {t} <span className="ev-n">({ss[0].rows})</span>
                         </th>
                         {ss.map((s, i) => (
-                          <MetricCell key={models[i].key} s={s} base={ss[0]} k={tagMetric} first={i === 0} />
+                          <MetricCell key={models[i].key} s={s} base={ss[0]} k={tagMetric} first={i === 0} unseen={tagRuns.get(models[i].key)?.has(t) === false} />
                         ))}
                       </tr>
                     );
@@ -164,6 +171,12 @@ export function ResultsCard({ results, models: allModels, title }: { results: Ev
                 </tbody>
               </table>
             </div>
+            {zeroShot.map((z) => (
+              <p key={z.key} className="fld__hint" data-testid="eval-zero-shot" data-seen={z.seen.mean ?? ''} data-unseen={z.unseen.mean ?? ''}>
+                <strong>Zero-shot, {z.label}</strong> (trained on {z.trained.join(', ')}): {metricLabel} {formatMetric(z.seen.mean)} on
+                examples with a trained tag (n={z.seen.n}), {formatMetric(z.unseen.mean)} on tags it never saw (n={z.unseen.n}).
+              </p>
+            ))}
           </details>
         )}
         <div className="trn-controls">
