@@ -61,3 +61,21 @@ describe('evaluation storage (schema v3)', () => {
     v3.close();
   });
 });
+
+describe('deleting a run', () => {
+  beforeEach(() => void freshDb());
+
+  it('deletes its evaluation results and ratings, and nobody else’s', async () => {
+    const { createRun, deleteRun } = await import('./runs');
+    const run = await createRun({
+      datasetId: 'd', name: 'r', status: 'finished', datasetName: 'D', modelName: 'm', modelSource: '', config: null, templateChoice: 'model',
+      examples: [], plan: null, totalSteps: 0, steps: [], evals: [],
+    });
+    const mine = await saveEvalResult(result(run.id, 'Paris'));
+    const base = await saveEvalResult(result(baseModelKey('m'), 'Rome'));
+    await putRating({ resultId: mine.id, modelKey: run.id, exampleId: 'e1', source: 'human', score: 3 });
+    await deleteRun(run.id);
+    expect((await latestEvalResults('d', 'validation')).map((r) => r.modelKey)).toEqual([baseModelKey('m')]);
+    expect(await ratingsFor([mine.id, base.id])).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
  * snapshot of the examples it trained on (so a resume sees exactly the same data even if the dataset was edited),
  * the loss history, and — once finished — the PEFT adapter files. Only the latest checkpoint of a run is kept.
  */
+import { deleteEvalResults } from './evals';
 import type { RunCheckpoint, RunConfig, RunPlan } from '../train/run';
 import type { TrainingExample } from '../train/data';
 import type { SampleOutput, SamplePrompt } from '../train/samples';
@@ -72,6 +73,8 @@ export interface Run {
   samples?: SampleSet;
   adapter?: StoredAdapter;
   finishedAt?: number;
+  /** Tags of the examples the run trained on (its training split). The Evaluate page calls other tags unseen (zero-shot). */
+  trainTags?: string[];
 }
 
 export interface StoredCheckpoint {
@@ -143,9 +146,11 @@ export async function deleteCheckpoints(runId: string): Promise<void> {
 /** Deletes a run with its checkpoints. */
 export async function deleteRun(id: string): Promise<void> {
   const db = getDb();
-  await db.transaction('rw', db.runs, db.checkpoints, async () => {
+  // With its checkpoints and its evaluation results and ratings (stored under the run id as the model key).
+  await db.transaction('rw', [db.runs, db.checkpoints, db.evalResults, db.ratings], async () => {
     await db.checkpoints.where('runId').equals(id).delete();
     await db.runs.delete(id);
+    await deleteEvalResults(id);
   });
 }
 
