@@ -15,8 +15,8 @@ const fixture = (f: string) => JSON.parse(readFileSync(new URL(`../text/__fixtur
 const TOK = { vocab_size: FIXTURE_VOCAB, bos_token_id: FIXTURE_BOS, eos_token_id: FIXTURE_EOS };
 const GGML: Record<number, 'F32' | 'F16' | 'BF16'> = { 0: 'F32', 1: 'F16', 30: 'BF16' };
 
-async function exportTo(format: ExportInput['format'], arch: 'llama' | 'qwen2' | 'qwen3', dtype: 'F32' | 'F16' | 'BF16', over: Partial<ExportInput> = {}) {
-  const m = tinyExportModel(arch, 'F32', TOK);
+async function exportTo(format: ExportInput['format'], arch: string, dtype: 'F32' | 'F16' | 'BF16', over: Partial<ExportInput> = {}, configOver: Record<string, unknown> = {}) {
+  const m = tinyExportModel(arch, 'F32', { ...TOK, ...configOver });
   const base = await checkpointWeights(m.config, m.source);
   const sink = new MemorySink();
   await runExport(sink, exportFiles({
@@ -118,15 +118,112 @@ describe('GGUF export', () => {
     expect(new TextDecoder().decode(sink.files.get('Modelfile'))).toContain('FROM <path to the base model GGUF>');
   });
 
-  it('families and tokenizers llama.cpp layouts we do not write are refused with the reason', async () => {
-    for (const [arch, why] of [['gpt2', /Conv1D/], ['gemma3_text', /norms shifted by one/], ['phi3', /LongRoPE/], ['smollm3', /no-RoPE/]] as const) {
-      const m = tinyExportModel(arch, 'F32');
-      expect(() => ggufArchFor(m.config), arch).toThrow(why);
+  it('models whose features llama.cpp\'s architecture cannot reproduce are refused with the reason', async () => {
+    const refused: [string, Record<string, unknown>, RegExp][] = [
+      ['gemma3_text', {}, /query_pre_attn_scalar ≠ head_dim/], // the tiny fixture scales scores by 24^-1/2, head_dim is 16
+      ['gemma3_text', { query_pre_attn_scalar: 16 }, /every layer but each 6th/], // layer_types [sliding, full]
+      ['phi3', {}, /sliding-window attention/], // llama.cpp's phi3 ignores sliding_window
+      ['smollm3', {}, /every 4th layer without RoPE/], // no_rope_layers [1, 0]
+      ['qwen2', { use_sliding_window: true, sliding_window: 16, max_window_layers: 0 }, /sliding-window/],
+      ['qwen3', { attention_bias: true }, /no biases/],
+    ];
+    for (const [arch, over, why] of refused) {
+      const m = tinyExportModel(arch, 'F32', over);
+      expect(() => ggufArchFor(m.config), `${arch} ${JSON.stringify(over)}`).toThrow(why);
       expect(() => ggufArchFor(m.config)).toThrow(/convert_hf_to_gguf\.py/);
     }
-    const m = tinyExportModel('qwen2', 'F32', { use_sliding_window: true, max_window_layers: 0 });
-    expect(() => ggufArchFor(m.config)).toThrow(/sliding-window/);
     const spm = { model: { type: 'BPE', byte_fallback: true, vocab: { a: 0 }, merges: [] }, pre_tokenizer: null };
     await expect(exportTo('gguf', 'llama', 'F16', { tokenizerJson: spm })).rejects.toThrow(/byte fallback \(SentencePiece style\)/);
+  });
+});
+
+/** The settings llama.cpp fixes for each family (see scripts/verify-gguf-llamacpp.ts, which runs the same models). */
+const FAMILY: Record<string, Record<string, unknown>> = {
+  // Six layers: five slide, the sixth is global (llama.cpp's fixed pattern), as HF's default sliding_window_pattern.
+  gemma3_text: { query_pre_attn_scalar: 16, num_hidden_layers: 6, layer_types: null },
+  phi3: { sliding_window: null },
+  olmo2: {},
+  smollm3: { num_hidden_layers: 4, no_rope_layers: [1, 1, 1, 0] },
+  gpt2: {},
+};
+
+async function family(arch: string) {
+  const merged = await exportTo('gguf', arch, 'F32', {}, FAMILY[arch]);
+  const adapter = await exportTo('gguf-adapter', arch, 'F32', {}, FAMILY[arch]);
+  const g = await parse(join(merged.dir, 'model-f32.gguf'));
+  const a = await parse(join(adapter.dir, 'adapter.gguf'));
+  const base = await checkpointWeights(merged.m.config, merged.m.source);
+  const { mergedWeights } = await import('../engine/export/weights');
+  const weights = mergedWeights(base, merged.m.targets, merged.m.values);
+  return { m: merged.m, g, a, md: g.metadata as unknown as Record<string, unknown>, shape: (n: string) => g.tensors.get(n)?.shape, read: (n: string) => weights.read(n) };
+}
+
+describe('GGUF export of every family llama.cpp runs', () => {
+  it('gemma3: sandwich norms with the +1 baked in, q/k norms, sliding window; tied output left to token_embd', async () => {
+    const { g, a, md, shape, read, m } = await family('gemma3_text');
+    expect(md['general.architecture']).toBe('gemma3');
+    expect(md['gemma3.attention.sliding_window']).toBe(4);
+    expect(md['gemma3.attention.key_length']).toBe(16);
+    expect(md['gemma3.rope.freq_base']).toBe(1000000); // the global layer's θ; sliding layers use llama.cpp's fixed 10000
+    expect(md['gemma3.block_count']).toBe(6);
+    for (const n of ['attn_norm', 'post_attention_norm', 'ffn_norm', 'post_ffw_norm']) expect(shape(`blk.1.${n}.weight`), n).toEqual([32]);
+    expect(shape('blk.0.attn_q_norm.weight')).toEqual([16]);
+    expect(g.tensors.has('output.weight')).toBe(false);
+    const hf = await read('model.layers.0.pre_feedforward_layernorm.weight');
+    expect([...g.tensors.get('blk.0.ffn_norm.weight')!.v]).toEqual([...hf.map((x) => x + 1)]);
+    const qn = await read('model.layers.1.self_attn.k_norm.weight');
+    expect([...g.tensors.get('blk.1.attn_k_norm.weight')!.v]).toEqual([...qn.map((x) => x + 1)]);
+    expect(a.tensors.size).toBe(2 * m.targets.length);
+    expect(a.tensors.get('blk.0.ffn_gate.weight.lora_a')!.shape).toEqual([32, 4]);
+  });
+
+  it('phi3: fused attn_qkv and ffn_up (gate ‖ up), partial rotary, sliding_window 0, no permutation', async () => {
+    const { g, a, md, shape, read } = await family('phi3');
+    expect(md['general.architecture']).toBe('phi3');
+    expect(md['phi3.rope.dimension_count']).toBe(4); // half of head_dim 8
+    expect(md['phi3.attention.sliding_window']).toBe(0);
+    expect(shape('blk.0.attn_qkv.weight')).toEqual([32, 32 + 2 * 16]);
+    expect(shape('blk.0.ffn_up.weight')).toEqual([32, 2 * 48]);
+    expect(g.tensors.has('blk.0.ffn_gate.weight')).toBe(false);
+    expect([...g.tensors.get('blk.1.attn_qkv.weight')!.v]).toEqual([...(await read('model.layers.1.self_attn.qkv_proj.weight'))]);
+    expect(a.tensors.get('blk.1.attn_qkv.weight.lora_b')!.shape).toEqual([4, 64]);
+    expect(a.tensors.get('blk.1.ffn_up.weight.lora_a')!.shape).toEqual([32, 4]);
+  });
+
+  it('olmo2: post-norms only, q/k norms over the whole projection', async () => {
+    const { g, md, shape } = await family('olmo2');
+    expect(md['general.architecture']).toBe('olmo2');
+    expect(shape('blk.0.post_attention_norm.weight')).toEqual([32]);
+    expect(shape('blk.0.post_ffw_norm.weight')).toEqual([32]);
+    expect(g.tensors.has('blk.0.attn_norm.weight')).toBe(false);
+    expect(shape('blk.0.attn_q_norm.weight')).toEqual([32]);
+    expect(shape('blk.0.attn_k_norm.weight')).toEqual([16]);
+    expect(shape('output.weight')).toEqual([32, FIXTURE_VOCAB]);
+  });
+
+  it('smollm3: the llama layout (q/k permuted), every 4th layer NoPE as llama.cpp fixes it', async () => {
+    const { md, g, read, m } = await family('smollm3');
+    expect(md['general.architecture']).toBe('smollm3');
+    expect(md['smollm3.block_count']).toBe(4);
+    const k = await read('model.layers.3.self_attn.k_proj.weight');
+    expect([...g.tensors.get('blk.3.attn_k.weight')!.v]).toEqual([...permuteRows(k, 16, m.config.nKVHeads)]);
+  });
+
+  it('gpt2: Conv1D weights transposed, learned positions, LayerNorm biases, no RoPE keys; adapter on c_attn as [in, r] / [r, out]', async () => {
+    const { g, a, md, shape, read, m } = await family('gpt2');
+    expect(md['general.architecture']).toBe('gpt2');
+    expect(md['gpt2.attention.layer_norm_epsilon']).toBeCloseTo(1e-5, 9);
+    expect(Object.keys(md).some((k) => k.startsWith('gpt2.rope'))).toBe(false);
+    expect(shape('position_embd.weight')).toEqual([32, 32]);
+    expect(shape('blk.0.attn_norm.bias')).toEqual([32]);
+    expect(shape('output_norm.bias')).toEqual([32]);
+    expect(shape('blk.0.attn_qkv.bias')).toEqual([96]);
+    expect(shape('blk.0.attn_qkv.weight')).toEqual([32, 96]); // torch [out 96, in 32] after the transpose
+    const w = await read('transformer.h.0.attn.c_attn.weight'); // [in 32, out 96]
+    const got = g.tensors.get('blk.0.attn_qkv.weight')!.v;
+    for (const [o, i] of [[0, 0], [5, 3], [95, 31]]) expect(got[o * 32 + i]).toBe(w[i * 96 + o]);
+    const t = m.targets.find((x) => x.local === 'attn.c_attn' && x.layer === 0)!;
+    expect(a.tensors.get('blk.0.attn_qkv.weight.lora_a')!.shape).toEqual([32, t.r]);
+    expect(a.tensors.get('blk.0.attn_qkv.weight.lora_b')!.shape).toEqual([t.r, 96]);
   });
 });

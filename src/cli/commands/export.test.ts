@@ -54,8 +54,9 @@ describe('cli export', () => {
   }, 120_000);
 
   it('refuses bad input with a clear message and writes nothing', async () => {
-    const gpt2 = join(tmp, 'gpt2');
-    writeTinyModelDir(gpt2, 'gpt2', { tokenizer: true });
+    // Gemma 3 scoring by query_pre_attn_scalar^-1/2 ≠ head_dim^-1/2: llama.cpp's gemma3 would compute another model.
+    const gemma = join(tmp, 'gemma3');
+    writeTinyModelDir(gemma, 'gemma3_text', { tokenizer: true });
     const other = writeTinyModelDir(join(tmp, 'other'), 'llama', { seed: 1, overrides: { hidden_size: 48 } }).config;
     const lora = defaultLoraConfig(other, { r: 2 });
     const t = resolveLoraTargets(other, lora);
@@ -63,7 +64,7 @@ describe('cli export', () => {
     mkdirSync(join(tmp, 'taken'));
     writeFileSync(join(tmp, 'taken', 'x'), 'x');
     const cases: [string[], string][] = [
-      [['export', '--model', gpt2, '--out', join(tmp, 'o1'), '--format', 'gguf'], 'GGUF export does not support GPT2LMHeadModel'],
+      [['export', '--model', gemma, '--out', join(tmp, 'o1'), '--format', 'gguf'], 'GGUF export refuses this Gemma3ForCausalLM: its attention scale'],
       [['export', '--model', MODEL, '--adapter', join(tmp, 'other-adapter'), '--out', join(tmp, 'o2')], 'has shape [2,48] but the config implies [2,32]'],
       [['export', '--model', MODEL, '--out', join(tmp, 'taken')], 'already exists and is not empty'],
       [['export', '--model', MODEL, '--out', join(tmp, 'o3'), '--format', 'gguf-adapter'], '--format gguf-adapter needs --adapter DIR'],

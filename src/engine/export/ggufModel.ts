@@ -7,7 +7,8 @@
 import type { ModelConfig } from '../model/config';
 import type { LoraTarget } from '../model/lora';
 import { f32, ggufFile, str, u32, type GgmlType, type GgufMetadata, type GgufTensor } from './gguf';
-import { archMetadata, ggufArchFor, ggufTensorNames, llama3RopeFactors, permuteHeads, permuteRows } from './ggufArch';
+import { archMetadata, ggufArchFor, ggufTensorNames, llama3RopeFactors, normWeightNames, permuteHeads, permuteRows, transpose, transposedWeights } from './ggufArch';
+import { embedWeightName } from '../model/tensors';
 import { vocabMetadata } from './ggufVocab';
 import type { WeightSource } from './weights';
 import type { PlannedFile } from './sink';
@@ -40,20 +41,31 @@ export function ggufModelFile(o: GgufModelOptions): PlannedFile {
     ...archMetadata(c, a),
     ...vocabMetadata(o.tokenizerJson, o.tokenizerConfig, c.vocabSize, { bos: c.bosTokenId, eos: c.eosTokenIds, pad: c.padTokenId }),
   ];
+  const norms = normWeightNames(c), transposed = transposedWeights(c);
   const tensors: GgufTensor[] = o.weights.tensors.map((t) => {
     const name = names.get(t.name);
     if (!name) throw new Error(`internal: no GGUF name for ${t.name}`);
     const heads = permuteHeads(c, a, t.name);
+    const flip = transposed.has(t.name), shift = norms.has(t.name) ? c.normWeightOffset : 0;
     return {
       name,
-      ne: reversed(t.shape),
+      // Conv1D [in, out] is transposed to [out, in], whose ggml dims are [in, out].
+      ne: flip ? [...t.shape] : reversed(t.shape),
       type: t.shape.length === 1 ? 'F32' : o.type,
       read: async (signal) => {
-        const v = await o.weights.read(t.name, signal);
-        return heads ? permuteRows(v, t.shape[0], heads) : v;
+        let v = await o.weights.read(t.name, signal);
+        if (flip) v = transpose(v, t.shape[0], t.shape[1]);
+        if (heads) v = permuteRows(v, t.shape[0], heads);
+        // Gemma's (1 + w) norms: the converter stores 1 + w, llama.cpp multiplies by it.
+        if (shift) v = v.map((x) => x + shift);
+        return v;
       },
     };
   });
+  if (c.tieEmbeddings && a.outputRequired) {
+    const embed = o.weights.tensors.find((t) => t.name === embedWeightName(c))!;
+    tensors.push({ name: 'output.weight', ne: reversed(embed.shape), type: o.type, read: (signal) => o.weights.read(embed.name, signal) });
+  }
   const factors = llama3RopeFactors(c);
   if (factors) tensors.unshift({ name: 'rope_freqs.weight', ne: [factors.length], type: 'F32', read: () => Promise.resolve(factors) });
   return ggufFile(o.fileName, md, tensors);
@@ -90,7 +102,7 @@ export function ggufAdapterFile(o: GgufAdapterOptions): PlannedFile {
   ];
   const tensors: GgufTensor[] = [];
   for (const t of o.targets) {
-    if (t.layout !== 'linear') throw new Error(`${t.module}: only nn.Linear LoRA targets can be written as a llama.cpp adapter`);
+    // LoRA A [r, in] and B [out, r] whatever the base layout (Conv1D included): llama.cpp adds B·A to [out, in].
     const base = names.get(`${t.module}.weight`);
     if (!base) throw new Error(`internal: no GGUF name for ${t.module}`);
     const A = o.values.get(t.keyA), B = o.values.get(t.keyB);
