@@ -16,7 +16,8 @@ import { FORMAT_IDS, type FormatId } from '../../data/formats/index.ts';
 import type { MaskMode } from '../../data/types.ts';
 import { TEMPLATE_PRESETS } from '../../data/templates.ts';
 import { acquireNodeGpu } from '../../node/gpu.ts';
-import { openModelDir } from '../../node/modelDir.ts';
+import { openModelDir, readAdapterDir } from '../../node/modelDir.ts';
+import { continueFromAdapter, loraSettingsOf } from '../../train/continueFrom.ts';
 import { checkOutputDir } from '../../node/outputDir.ts';
 import { checkDataFile } from '../dataset.ts';
 import { readDataset, reportPlan } from '../trainData.ts';
@@ -30,7 +31,7 @@ import { resolveLoraTargets } from '../../engine/model/lora.ts';
 import type { ScheduleKind } from '../../engine/train/schedule.ts';
 import { OVERLONG_ACTIONS } from '../../train/data.ts';
 import { NothingToTrainError, planRun } from '../../train/plan.ts';
-import { DEFAULT_RUN, makeLoraConfig, runTraining, type RunConfig, type RunPlan } from '../../train/run.ts';
+import { DEFAULT_RUN, makeLoraConfig, runTraining, type LoraSettings, type RunConfig, type RunPlan } from '../../train/run.ts';
 
 export const summary = 'fine-tune a LoRA adapter (or the full model) on a dataset file (--model --data --out)';
 
@@ -62,6 +63,9 @@ const HELP = `Usage: npm run cli -- train --model DIR --data FILE --out DIR [opt
                          attention projection of the model's family, e.g. q_proj,k_proj,v_proj,o_proj; GPT-2: c_attn,attn.c_proj)
   --rslora               scale by alpha/√r (rank-stabilised LoRA)
   --full                 train every weight and write a full model directory instead of an adapter
+  --init-adapter DIR     continue training a PEFT adapter (adapter_config.json + adapter_model.safetensors) for this
+                         model: its values are step 0, its r / alpha / targets / rsLoRA are the run's (fresh optimizer
+                         state and schedule). A merged model needs no flag: pass it as --model.
  Optimisation:
   --lr X                 peak learning rate (default ${D.lr})
   --schedule KIND        ${SCHEDULES.join(' | ')} (default ${D.schedule})
@@ -82,7 +86,7 @@ Ctrl+C stops after the current step and writes the output (exit code 130); press
 
 const KNOWN = [
   'help', 'model', 'data', 'out', 'format', 'mode', 'template', 'system', 'max-length', 'overlong', 'no-train-eos', 'special-tokens', 'eval-split',
-  'eval-every', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'full', 'lr', 'schedule', 'warmup-ratio', 'weight-decay',
+  'eval-every', 'r', 'alpha', 'dropout', 'targets', 'rslora', 'full', 'init-adapter', 'lr', 'schedule', 'warmup-ratio', 'weight-decay',
   'max-grad-norm', 'batch', 'grad-accum', 'epochs', 'max-steps', 'pack', 'seed', 'recompute', 'checkpoint-every', 'resume',
 ];
 
@@ -92,7 +96,11 @@ function oneOf<T extends string>(p: ParsedArgs, name: string, allowed: readonly 
   return v as T;
 }
 
-function runConfig(p: ParsedArgs): RunConfig {
+/** The LoRA settings an --init-adapter fixes: flags that would contradict them are refused, not silently ignored. */
+const ADAPTER_FIXED = ['r', 'alpha', 'targets', 'rslora', 'full'];
+
+function runConfig(p: ParsedArgs, init: LoraSettings | null): RunConfig {
+  if (init) for (const f of ADAPTER_FIXED) if (p.flags.has(f)) throw new Error(`--${f} cannot be combined with --init-adapter: the adapter's adapter_config.json fixes r (${init.r}), alpha (${init.alpha}), the target modules and rsLoRA`);
   const full = switchFlag(p, 'full');
   for (const f of ['r', 'alpha', 'dropout', 'targets', 'rslora'])
     if (full && p.flags.has(f)) throw new Error(`--${f} is a LoRA setting; it cannot be combined with --full`);
@@ -114,7 +122,7 @@ function runConfig(p: ParsedArgs): RunConfig {
       ...(overlong === 'skip' ? { overlong } : {}),
       ...(specials === 'escape' ? { specialTokensInText: specials } : {}),
     },
-    lora: full ? null : {
+    lora: init ? { ...init, dropout: p.flags.has('dropout') ? rangeFlag(p, 'dropout', DL.dropout, 0, 1, true) : init.dropout } : full ? null : {
       r: intFlag(p, 'r', DL.r, 1), alpha: positiveFlag(p, 'alpha', DL.alpha), dropout: rangeFlag(p, 'dropout', DL.dropout, 0, 1, true),
       targetModules, useRslora: switchFlag(p, 'rslora'),
     },
@@ -145,7 +153,20 @@ export async function run(args: string[]): Promise<number> {
   const modelPath = requireString(p, 'model');
   const dataPath = requireString(p, 'data');
   const outDir = requireString(p, 'out');
-  const cfg = runConfig(p);
+  const initDir = optionalString(p, 'init-adapter');
+  if (initDir !== undefined && switchFlag(p, 'resume')) throw new Error('--init-adapter starts a new run from an adapter; --resume continues OUT/checkpoint/. Use one of them.');
+  // The adapter is read against the model before anything else: another base's adapter fails here, naming the tensor.
+  const model = await openModelDir(modelPath);
+  const init = initDir === undefined ? null : readAdapterDir(initDir, model.config);
+  let initSettings: LoraSettings | null = null;
+  if (init) {
+    try {
+      initSettings = loraSettingsOf(init.config);
+    } catch (e) {
+      throw new Error(`--init-adapter ${initDir}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const cfg = runConfig(p, initSettings);
   const format = optionalString(p, 'format') as FormatId | undefined;
   if (format !== undefined && !FORMAT_IDS.includes(format)) throw new Error(`--format must be one of ${FORMAT_IDS.join(', ')}`);
   const evalSplit = rangeFlag(p, 'eval-split', 0.1, 0, 1, true);
@@ -154,8 +175,7 @@ export async function run(args: string[]): Promise<number> {
   // Everything that can fail on bad input — the inputs, the output folder, the data, the plan — fails here, before the
   // GPU is touched and long before anything is written.
   checkDataFile(dataPath);
-  const model = await openModelDir(modelPath);
-  checkOutputDir(outDir, [{ path: modelPath, what: 'the model directory (--model)' }, { path: dataPath, what: 'the dataset (--data)' }]);
+  checkOutputDir(outDir, [{ path: modelPath, what: 'the model directory (--model)' }, { path: dataPath, what: 'the dataset (--data)' }, ...(initDir ? [{ path: initDir, what: 'the adapter to continue (--init-adapter)' }] : [])]);
   if (cfg.label.maxLength > model.config.maxTrainLength) {
     console.error(`note: --max-length ${cfg.label.maxLength} is more than this model supports; using ${model.config.maxTrainLength}`);
     cfg.label.maxLength = model.config.maxTrainLength;
@@ -183,7 +203,8 @@ export async function run(args: string[]): Promise<number> {
   // What decides the trajectory (not how often we evaluate/checkpoint, nor where the model folder is).
   const { evalEvery: _e, checkpointEvery: _c, baseModelName: _b, ...trajectory } = cfg;
   const identity: CheckpointIdentity = { ...trajectory, model: model.configJson, data: data.hash, evalSplit };
-  const checkpoint = resume ? readCheckpoint(outDir, identity) : null;
+  // --init-adapter: the adapter's values as a step-0 checkpoint (fresh AdamW moments, schedule from its start).
+  const checkpoint = resume ? readCheckpoint(outDir, identity) : init ? continueFromAdapter(init.targets, init.values) : null;
   if (!resume && cfg.checkpointEvery > 0 && existsSync(checkpointPath(outDir))) console.error(`note: starting afresh; ${checkpointPath(outDir)} will be replaced`);
 
   const gpu = await acquireNodeGpu({ onNotice: (m) => console.error(m) });
@@ -216,7 +237,8 @@ export async function run(args: string[]): Promise<number> {
     const progress = new Progress(process.stdout);
     const losses: number[] = [];
     const started = performance.now();
-    if (checkpoint) console.log(`resuming from step ${checkpoint.snapshot.step}`);
+    if (init) console.log(`continuing the adapter in ${initDir} (r ${init.config.r}, alpha ${init.config.loraAlpha}, ${init.targets.length} modules)`);
+    else if (checkpoint) console.log(`resuming from step ${checkpoint.snapshot.step}`);
     const evalShown = evalProgress(progress);
     const result = await runTraining(gpu, model.config, weights, tokenizer, data.examples, cfg, {
       onPlan: (pl) => (plan = pl),

@@ -5,14 +5,15 @@ import type { ExampleBody, MaskMode } from '../../data/types';
 import { FULL_MODE_GOTCHA } from '../../data/labels';
 import { TEMPLATE_PRESETS, splitMarkers } from '../../data/templates';
 import { useDatasets } from '../dataset/hooks';
+import { getDataset } from '../../db/datasets';
 import { routeHref } from '../shell/routes';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
-import { MODE_HINTS, MODE_LABELS, WEIGHT_NOTE, pickDataset, recommendedMode, type FormProblem } from './runConfig';
+import { GENERAL_MIX_CHOICES, MODE_HINTS, MODE_LABELS, WEIGHT_NOTE, pickDataset, recommendedMode, type FormProblem } from './runConfig';
 
 const MODES: MaskMode[] = ['assistant-only', 'completion-only', 'last-turn', 'per-turn-weights', 'full'];
 
 /** Which examples, which tokens of them are trained (mask mode), how they are laid out (template), how long. */
-export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<ExampleBody['kind']>; problems: FormProblem[]; locked: boolean }) {
+export function DataSettings({ kinds, tags, problems, locked }: { kinds: ReadonlySet<ExampleBody['kind']>; tags: readonly string[]; problems: FormProblem[]; locked: boolean }) {
   const form = useStudio((s) => s.trainForm);
   const tokenizer = useStudio((s) => s.tokenizer);
   const datasets = useDatasets();
@@ -22,7 +23,17 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
   useEffect(() => {
     if (!datasets || locked) return;
     const pick = pickDataset(datasets, form.datasetId, active);
-    if (pick !== form.datasetId) setTrainForm({ datasetId: pick });
+    if (pick === form.datasetId) return;
+    // A dataset created a moment ago (the Try-it card) may not be in the live list yet: replace the choice only once
+    // the database confirms it is gone.
+    let live = true;
+    const chosen = form.datasetId;
+    void (chosen ? getDataset(chosen) : Promise.resolve(undefined)).then((d) => {
+      if (live && !d) setTrainForm({ datasetId: pick });
+    });
+    return () => {
+      live = false;
+    };
   }, [datasets, form.datasetId, active, locked]);
   const recommended = recommendedMode(kinds);
   const mode = form.mode ?? recommended;
@@ -85,8 +96,22 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
             { value: 'skip', label: 'Skip them' },
           ]}
         />
+        <SelectField
+          label="Mix general text"
+          testId="train-general-mix"
+          disabled={locked}
+          value={String(form.generalMix ?? 0)}
+          hint={
+            (form.generalMix ?? 0) > 0
+              ? `About ${Math.round((form.generalMix ?? 0) * 100)} % of the training examples will be general English (Brown corpus), trained on every token, to keep what the model knew. The Evaluate page's forgetting meter shows the effect.`
+              : 'Only your examples. Adding general English text (rehearsal) reduces forgetting; the Evaluate page measures it.'
+          }
+          onChange={(v) => setTrainForm({ generalMix: Number(v) })}
+          options={GENERAL_MIX_CHOICES.map((c) => ({ value: String(c), label: c === 0 ? 'None' : `${Math.round(c * 100)} % of the examples` }))}
+        />
         <CheckField label="Train the end-of-turn token" testId="train-eos" disabled={locked} checked={form.trainEos} onChange={(v) => setTrainForm({ trainEos: v })} hint="So the model learns to stop." />
       </div>
+      {tags.length > 0 && <TagChoice tags={tags} chosen={form.trainOnTags ?? []} locked={locked} />}
       {mode === 'full' && (kinds.has('chat') || kinds.has('pair')) && (
         <p className="callout callout--warning" data-testid="full-mode-warning">
           <strong>The common gotcha:</strong> {FULL_MODE_GOTCHA}.
@@ -99,5 +124,29 @@ export function DataSettings({ kinds, problems, locked }: { kinds: ReadonlySet<E
         </p>
       )}
     </FieldGroup>
+  );
+}
+
+/**
+ * "Train on tags": none ticked = every example; some ticked = only training examples with one of them (validation
+ * stays whole, so the Evaluate page can score the unseen tags: the zero-shot exercise).
+ */
+function TagChoice({ tags, chosen, locked }: { tags: readonly string[]; chosen: readonly string[]; locked: boolean }) {
+  const set = new Set(chosen.filter((t) => tags.includes(t)));
+  const toggle = (t: string, on: boolean) => setTrainForm({ trainOnTags: tags.filter((x) => (x === t ? on : set.has(x))) });
+  return (
+    <fieldset className="trn-tags" disabled={locked} data-testid="train-tags">
+      <legend>Train on tags</legend>
+      {tags.map((t) => (
+        <label className="chk" key={t}>
+          <input type="checkbox" checked={set.has(t)} onChange={(e) => toggle(t, e.target.checked)} data-testid="train-tag" data-tag={t} /> {t}
+        </label>
+      ))}
+      <p className="fld__hint">
+        {set.size === 0
+          ? 'Every example is trained. Tick tags to train on those only and see, on the Evaluate page, how the run does on the tags it never saw (zero-shot).'
+          : `Training examples tagged ${[...set].join(', ')} only; validation examples of every tag stay for evaluation.`}
+      </p>
+    </fieldset>
   );
 }

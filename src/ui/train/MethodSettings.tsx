@@ -3,6 +3,7 @@ import { setTrainForm } from '../../store/slices/train';
 import { formatParams } from '../model/format';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields';
 import type { FormProblem, TargetPreset, TrainForm } from './runConfig';
+import { StartFromAdapter } from './StartFromAdapter';
 
 /** LoRA (rank, alpha, dropout, target modules, rsLoRA) or full-parameter training for tiny models. */
 export function MethodSettings({ problems, locked }: { problems: FormProblem[]; locked: boolean }) {
@@ -28,6 +29,7 @@ export function MethodSettings({ problems, locked }: { problems: FormProblem[]; 
         />
         {form.method === 'lora' && (
           <>
+            <StartFromAdapter locked={locked} />
             <NumberField label="Rank r" testId="train-r" disabled={locked} value={form.r} error={err('r')} onChange={(v) => setTrainForm({ r: v })} />
             <NumberField label="Alpha" testId="train-alpha" disabled={locked} value={form.alpha} error={err('alpha')} onChange={(v) => setTrainForm({ alpha: v })} />
             <NumberField label="LoRA dropout" testId="train-dropout" disabled={locked} value={form.dropout} error={err('dropout')} onChange={(v) => setTrainForm({ dropout: v })} />

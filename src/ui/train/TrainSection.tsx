@@ -23,7 +23,7 @@ import { InterruptedBanner } from './InterruptedBanner';
 import { PlaygroundLink } from './PlaygroundLink';
 import { TryItCard } from './TryItCard';
 import { usePlanPreview } from './planPreview';
-import { formProblems, recommendedMode, toRunConfig } from './runConfig';
+import { filterByTags, formProblems, recommendedMode, toRunConfig } from './runConfig';
 import { useRuns } from './runsView';
 import '../train/form.css';
 import './train.css';
@@ -49,6 +49,7 @@ export function TrainSection() {
   const dataset = useLiveQuery(() => (form.datasetId ? getDataset(form.datasetId) : undefined), [form.datasetId]);
   const runs = useRuns();
   const kinds = useMemo(() => new Set<ExampleBody['kind']>((examples ?? []).map((e) => e.body.kind)), [examples]);
+  const tags = useMemo(() => [...new Set((examples ?? []).flatMap((e) => e.tags))].sort((a, b) => a.localeCompare(b)), [examples]);
 
   // A model with a shorter context than the form's max length: use the model's limit.
   useEffect(() => {
@@ -57,7 +58,9 @@ export function TrainSection() {
 
   const problems = formProblems(form, model?.config ?? null, !!tokenizer?.chatTemplate);
   const run = model && problems.length === 0 ? toRunConfig(form, form.mode ?? recommendedMode(kinds), model.config, dataset?.systemPrompt ?? '') : null;
-  const preview = usePlanPreview(tokenizer, examples, run);
+  // The plan and the batch view show what the run will train: the "Train on tags" choice applied.
+  const trained = useMemo(() => (examples ? filterByTags(examples, form.trainOnTags) : examples), [examples, form.trainOnTags]);
+  const preview = usePlanPreview(tokenizer, trained, run);
   // The GPU memory the run needs; a buffer over a device limit refuses it here as runTraining would.
   const memory = useRunMemory(model?.config ?? null, run);
   const why = !gpuReady ? 'The GPU is not ready.' : !model ? 'Load a model first.' : problems[0]?.message ?? (preview && 'error' in preview ? preview.error : null) ?? (memory?.refusal ? 'This run cannot fit on this GPU: see GPU memory for what would.' : null);
@@ -80,7 +83,7 @@ export function TrainSection() {
       <TryItCard runs={runs} />
       <div className="trn-top">
         <Card title="Settings" testId="train-settings">
-          <DataSettings kinds={kinds} problems={problems} locked={!!live} />
+          <DataSettings kinds={kinds} tags={tags} problems={problems} locked={!!live} />
           <MethodSettings problems={problems} locked={!!live} />
           <OptimSettings problems={problems} locked={!!live} />
           <SampleSettings locked={!!live} />
@@ -96,7 +99,7 @@ export function TrainSection() {
         </div>
       </div>
       <LiveCard runs={runs} />
-      <BatchView tokenizer={tokenizer} examples={examples} run={run} />
+      <BatchView tokenizer={tokenizer} examples={trained} run={run} />
       <RunsList runs={runs} />
       <PlaygroundLink runs={runs} />
     </section>

@@ -8,11 +8,14 @@ import type { ExampleBody, MaskMode } from '../../data/types';
 import { getDataset, listExamples } from '../../db';
 import { createRun, deleteCheckpoints, getRun, latestCheckpoint, saveCheckpoint, updateRun, type Run, type RunStatus, type StepPoint } from '../../db/runs';
 import type { RunCheckpoint } from '../../train/run';
+import { continueFromAdapter, loraSettingsOf } from '../../train/continueFrom';
+import { readAdapter } from '../../engine/adapter/peft';
 import type { TrainingExample } from '../../train/data';
+import { withGeneralMix } from './generalMix';
 import { engine } from '../../worker/client';
 import type { EngineEvent } from '../../worker/protocol';
 import { markWorkerAdapter, setChartRuns, setLive, setTrainMessage, toggleChartRun, trainState, updateLive, type LiveRun } from '../../store/slices/train';
-import { MODE_LABELS, comparisonMode, formProblems, recommendedMode, toRunConfig, type TrainForm } from './runConfig';
+import { MODE_LABELS, comparisonMode, filterByTags, formProblems, recommendedMode, toRunConfig, type TrainForm } from './runConfig';
 import { PREVIEW_LIMIT, computePlan } from './planPreview';
 import { addLiveSample, planSamples, sampleRequest, samplesUpTo } from './runSamples';
 import { finalLossText } from './lossStats';
@@ -66,12 +69,37 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
   if (problems.length) return fail('Check the settings', problems.map((p) => p.message).join(' '));
   const dataset = await getDataset(form.datasetId!);
   if (!dataset) return fail('Cannot start training', 'The chosen dataset no longer exists.');
-  const rows = (await listExamples(dataset.id)).map((e) => (opts.heldOut?.has(e.id) ? { ...e, split: 'validation' as const } : e));
-  if (rows.length === 0) return fail('Cannot start training', `"${dataset.name}" has no examples yet.`);
-  const examples: TrainingExample[] = rows.map((e) => ({ body: e.body, split: e.split }));
+  const all = (await listExamples(dataset.id)).map((e) => (opts.heldOut?.has(e.id) ? { ...e, split: 'validation' as const } : e));
+  if (all.length === 0) return fail('Cannot start training', `"${dataset.name}" has no examples yet.`);
+  const rows = filterByTags(all, form.trainOnTags);
+  if (!rows.some((r) => r.split !== 'validation')) return fail('Cannot start training', `No training example of "${dataset.name}" has the tags chosen under "Train on tags" (${form.trainOnTags!.join(', ')}).`);
+  const trainTags = [...new Set(rows.filter((r) => r.split !== 'validation').flatMap((r) => r.tags))].sort();
+  let examples: TrainingExample[] = rows.map((e) => ({ body: e.body, split: e.split }));
+  if ((form.generalMix ?? 0) > 0 && s.tokenizer) {
+    try {
+      examples = await withGeneralMix(s.tokenizer, examples, form.generalMix!, form.maxLength, form.seed);
+    } catch (e) {
+      return fail('Cannot mix in general text', e instanceof Error ? e.message : String(e));
+    }
+  }
   const kinds = new Set<ExampleBody['kind']>(rows.map((e) => e.body.kind));
   const mode = opts.mode ?? form.mode ?? recommendedMode(kinds);
   const config = toRunConfig(form, mode, model.config, dataset.systemPrompt);
+  // Continuing an adapter: its LoRA settings are the run's, its values step 0 (checked against the loaded model).
+  // (Lessons that bring their own settings start fresh unless they name an adapter themselves.)
+  const initId = opts.form && !('initAdapter' in opts.form) ? null : form.initAdapter;
+  let init: RunCheckpoint | null = null;
+  if (config.lora && initId) {
+    const from = await getRun(initId);
+    if (!from?.adapter) return fail('Cannot start training', 'The adapter chosen under "Start from" no longer exists.');
+    try {
+      const adapter = readAdapter(model.config, from.adapter.configText, from.adapter.weights);
+      config.lora = { ...loraSettingsOf(adapter.config), dropout: form.dropout };
+      init = continueFromAdapter(adapter.targets, adapter.values);
+    } catch (e) {
+      return fail(`Cannot continue "${from.name}"`, e instanceof Error ? e.message : String(e));
+    }
+  }
   const samples = planSamples(rows, form, model.params, config, dataset.systemPrompt);
   // Refuse here, with the reason, when nothing would be trained (the Worker would refuse the same way, later).
   // Larger datasets are planned by the Worker only, which reports the same reason as a failed run.
@@ -85,11 +113,11 @@ export async function startTraining(opts: StartOptions = {}): Promise<Run | null
   const run = await createRun({
     datasetId: dataset.id, name: await uniqueRunName(opts.name ?? defaultRunName(dataset.name, MODE_LABELS[mode])), status: 'running', datasetName: dataset.name,
     modelName: model.name, modelSource: s.modelSource ?? '', config, templateChoice: form.template, examples, plan: null,
-    totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group, ...(samples ? { samples } : {}),
+    totalSteps: 0, steps: [], evals: [], compareGroup: opts.compare?.group, trainTags, ...(samples ? { samples } : {}),
   });
   // The chart starts over with a new run (or comparison) and keeps showing it once it ends.
   if (!opts.compare || opts.compare.index === 0) setChartRuns([]);
-  return follow(run, null, opts.compare ?? null);
+  return follow(run, init, opts.compare ?? null);
 }
 
 /** Continues an interrupted, stopped or failed run from its stored checkpoint (same data snapshot, config and seed). */
@@ -113,7 +141,7 @@ async function follow(run: Run, resume: RunCheckpoint | null, compare: LiveRun['
   setTrainMessage(null);
   setLive({
     runId: run.id, name: run.name, mode, status: 'starting', plan: run.plan, totalSteps: run.totalSteps,
-    steps: run.steps, evals: run.evals, resumedFrom: resume ? resume.snapshot.step : null, compare, samples: run.samples,
+    steps: run.steps, evals: run.evals, resumedFrom: resume && resume.snapshot.step > 0 ? resume.snapshot.step : null, compare, samples: run.samples,
   });
   let lastFlush = performance.now();
   // Checkpoints are written one after another; the end of the run waits for them.

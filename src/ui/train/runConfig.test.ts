@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tinyModel } from '../../engine/model/tiny';
 import { getPreset } from '../../data/templates';
 import type { Dataset } from '../../data/types';
-import { DEFAULT_FORM, comparisonMode, formProblems, pickDataset, recommendedMode, targetModules, toRunConfig } from './runConfig';
+import { DEFAULT_FORM, comparisonMode, filterByTags, formProblems, pickDataset, recommendedMode, targetModules, toRunConfig } from './runConfig';
 
 const llama = tinyModel('llama', 1).config;
 const gpt2 = tinyModel('gpt2', 1).config;
@@ -55,5 +55,24 @@ describe('train form → RunConfig', () => {
     expect(pickDataset([s1, s2, s3], null)).toBe('s3');
     expect(pickDataset([s1, s2, s3], null, 's1')).toBe('s1');
     expect(pickDataset([s3, s1, s2], null, 's2')).toBe('s2');
+  });
+});
+
+describe('train on tags (the zero-shot exercise)', () => {
+  const rows = [
+    { id: 'a', tags: ['math'], split: 'train' },
+    { id: 'b', tags: ['geo', 'easy'], split: 'train' },
+    { id: 'c', tags: [], split: 'train' },
+    { id: 'd', tags: ['geo'], split: 'validation' },
+    { id: 'e', tags: ['math'], split: 'validation' },
+  ];
+  it('keeps every example when no tag is chosen', () => {
+    expect(filterByTags(rows, undefined)).toBe(rows);
+    expect(filterByTags(rows, [])).toBe(rows);
+  });
+  it('keeps training examples with a chosen tag and every validation example', () => {
+    expect(filterByTags(rows, ['math']).map((r) => r.id)).toEqual(['a', 'd', 'e']);
+    expect(filterByTags(rows, ['easy', 'math']).map((r) => r.id)).toEqual(['a', 'b', 'd', 'e']);
+    expect(filterByTags(rows, ['nothing']).map((r) => r.id)).toEqual(['d', 'e']);
   });
 });

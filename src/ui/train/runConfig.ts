@@ -33,11 +33,30 @@ export interface TrainForm extends RunFields {
   targets: TargetPreset;
   customTargets: string;
   rslora: boolean;
+  /** LoRA: id of a run (trained or imported) whose adapter this run continues; null / absent = a fresh adapter. */
+  initAdapter?: string | null;
   /** Validation samples every N steps: null = automatic (samplePrompts.ts), 0 = off. */
   sampleEvery?: number | null;
   /** User-chosen sample prompts, one per line; blank = the first validation examples. */
   samplePrompts?: string;
+  /** Share of the training examples that are general English text trained on every token (0 / absent = none). */
+  generalMix?: number;
+  /** Train only on the training examples with one of these tags (absent / empty = every example). Validation is kept whole. */
+  trainOnTags?: string[];
 }
+
+/**
+ * The examples a run trains on when the form names tags: validation examples all stay (so the Evaluate page can score
+ * the tags the run never saw: zero-shot), training examples only with a chosen tag.
+ */
+export function filterByTags<T extends { tags: string[]; split?: string }>(rows: T[], tags: readonly string[] | undefined): T[] {
+  if (!tags || tags.length === 0) return rows;
+  const keep = new Set(tags);
+  return rows.filter((r) => r.split === 'validation' || r.tags.some((t) => keep.has(t)));
+}
+
+/** The "Mix general text" choices: shares of the training set (rehearsal against forgetting). */
+export const GENERAL_MIX_CHOICES = [0, 0.1, 0.25, 0.5] as const;
 
 const lora = DEFAULT_RUN.lora!;
 export const DEFAULT_FORM: TrainForm = {
