@@ -1,7 +1,6 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { startTinyHub, TINY_REPO, type TinyHub } from './fixtures/tinyModel';
-import { loadFromHub, openModelPage } from './fixtures/studio';
-import { fastSettings, importPairs } from './fixtures/train';
+import { startTinyHub, type TinyHub } from './fixtures/tinyModel';
+import { fastSettings, openTrainOnTinyModel } from './fixtures/train';
 
 /**
  * Continuing an adapter in the browser: a first run trains a tiny Llama; a second run picks it under "Start from"
@@ -17,13 +16,7 @@ test.afterAll(async () => {
   await hub?.close();
 });
 
-async function setup(page: Page) {
-  await importPairs(page);
-  await openModelPage(page);
-  await loadFromHub(page, hub.hub.url, TINY_REPO);
-  await page.getByTestId('nav-train').click();
-  await expect(page.getByTestId('train-section')).toBeVisible();
-}
+const setup = (page: Page) => openTrainOnTinyModel(page, hub.hub.url);
 
 const loss = async (row: Locator, edge: 'first' | 'last') => Number(await row.getAttribute(`data-${edge}-loss`));
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { startTinyHub, TINY_REPO, type TinyHub } from './fixtures/tinyModel';
-import { loadFromHub, openModelPage } from './fixtures/studio';
-import { PAIRS, fastSettings, importPairs } from './fixtures/train';
+import { openModelPage } from './fixtures/studio';
+import { PAIRS, fastSettings, openTrainOnTinyModel } from './fixtures/train';
 import { openDataset, rows } from './dataset-helpers';
 import { unzipStore } from '../src/ui/export/zip';
 
@@ -16,13 +16,7 @@ test.afterAll(async () => {
   await hub?.close();
 });
 
-async function setup(page: Page) {
-  await importPairs(page);
-  await openModelPage(page);
-  await loadFromHub(page, hub.hub.url, TINY_REPO);
-  await page.getByTestId('nav-train').click();
-  await expect(page.getByTestId('train-section')).toBeVisible();
-}
+const setup = (page: Page) => openTrainOnTinyModel(page, hub.hub.url);
 
 async function zipOf(page: Page, runId: string): Promise<{ file: string; names: string[]; readme: string }> {
   await page.getByTestId('export-run').selectOption(runId);

@@ -11,6 +11,8 @@
  * Only what may pass on its own is retried, a bounded number of times with exponential backoff (and the server's
  * Retry-After when it sends one): unreachable, 5xx and 429. A 4xx, a timeout or a bad answer is final.
  */
+import { sleep as abortableSleep } from '../engine/io/retry';
+
 export interface Endpoint {
   /** e.g. http://127.0.0.1:8080/v1 (a bare http://host:port gets /v1). */
   baseUrl: string;
@@ -215,17 +217,11 @@ function cancelled(attempts: number): EndpointError {
   return new EndpointError('cancelled', 'the request was cancelled', undefined, attempts);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, attempts: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled(attempts));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled(attempts));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** The engine's abortable sleep (engine/io/retry.ts); its abort becomes this module's 'cancelled' error. */
+async function sleep(ms: number, signal: AbortSignal | undefined, attempts: number): Promise<void> {
+  try {
+    await abortableSleep(ms, signal);
+  } catch {
+    throw cancelled(attempts);
+  }
 }
