@@ -25,9 +25,22 @@ describe('per-token loss heatmap', () => {
   });
 
   it('colours low losses pale and high ones dark red, with readable text, clamped to the scale', () => {
-    expect(heatColor(0, 4)).toEqual({ background: 'rgb(255 255 204)', color: '#16202b' });
+    expect(heatColor(0, 4)).toEqual({ background: 'rgb(255 255 204)', color: '#000000' });
     expect(heatColor(4, 4)).toEqual({ background: 'rgb(177 0 38)', color: '#ffffff' });
     expect(heatColor(99, 4)).toEqual(heatColor(4, 4));
     expect(heatColor(NaN, 4)).toEqual(heatColor(4, 4));
+    // Every colour of the scale keeps its text at ≥ 4.5:1 (WCAG AA).
+    const lum = (css: string) => {
+      const [r, g, b] = css.match(/\d+/g)!.map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    for (let loss = 0; loss <= 4; loss += 0.05) {
+      const { background, color } = heatColor(loss, 4);
+      const [hi, lo] = [lum(background), color === '#000000' ? 0 : 1].sort((p, q) => q - p);
+      expect((hi + 0.05) / (lo + 0.05), `loss ${loss}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });

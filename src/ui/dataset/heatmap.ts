@@ -56,7 +56,19 @@ function hexToRgb(h: string): [number, number, number] {
   return [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
 }
 
-/** The heat colour of `loss` on [0, scaleMax] (clamped), and a readable text colour on it. */
+/** WCAG 2 relative luminance of an sRGB colour (0–255 channels). */
+function luminance(rgb: readonly number[]): number {
+  const [r, g, b] = rgb.map((v) => {
+    const c = v / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * The heat colour of `loss` on [0, scaleMax] (clamped), and whichever of black or white text contrasts more on it
+ * (at least 4.5:1 on every colour of the scale, so chips pass WCAG AA).
+ */
 export function heatColor(loss: number, scaleMax: number): { background: string; color: string } {
   const x = Number.isFinite(loss) ? Math.min(1, Math.max(0, loss / scaleMax)) : 1;
   const pos = x * (STOPS.length - 1);
@@ -64,7 +76,8 @@ export function heatColor(loss: number, scaleMax: number): { background: string;
   const f = pos - i;
   const [a, b] = [hexToRgb(STOPS[i]), hexToRgb(STOPS[i + 1])];
   const rgb = a.map((v, k) => Math.round(v + (b[k] - v) * f));
-  return { background: `rgb(${rgb.join(' ')})`, color: x > 0.68 ? '#ffffff' : '#16202b' };
+  const l = luminance(rgb);
+  return { background: `rgb(${rgb.join(' ')})`, color: (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff' };
 }
 
 /** CSS gradient of the whole scale (the legend). */

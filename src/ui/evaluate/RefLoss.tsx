@@ -24,22 +24,6 @@ function labelReference(tokenizer: StudioTokenizer, body: ExampleBody, template:
   return buildLabels(tokenizer, body, { mode: body.kind === 'text' ? 'full' : 'last-turn', trainEos: true, template });
 }
 
-/** sRGB relative luminance of "rgb(r g b)" (WCAG 2). */
-function luminance(css: string): number {
-  const [r, g, b] = (css.match(/\d+/g) ?? ['0', '0', '0']).map((v) => {
-    const c = Number(v) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** The heat colour with whichever of black-ish or white text contrasts more (always ≥ 4.5:1 on any background). */
-function chipStyle(loss: number, scaleMax: number): { background: string; color: string } {
-  const { background } = heatColor(loss, scaleMax);
-  const l = luminance(background);
-  return { background, color: (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff' };
-}
-
 export function RefLoss({ row, adapter, template, label }: { row: EvalRow; adapter: string | null; template: string | undefined; label: string }) {
   const tokenizer = useStudio((s) => s.tokenizer);
   const epoch = useStudio((s) => s.modelEpoch);
@@ -80,7 +64,7 @@ export function RefLoss({ row, adapter, template, label }: { row: EvalRow; adapt
               <li
                 key={t}
                 className={`ds-heat__chip${c.state === 'scored' ? '' : ' is-off'}`}
-                style={c.state === 'scored' ? chipStyle(c.loss!, sum.scaleMax) : undefined}
+                style={c.state === 'scored' ? heatColor(c.loss!, sum.scaleMax) : undefined}
                 title={c.state === 'scored' ? `loss ${c.loss!.toFixed(3)} nats (p = ${Math.exp(-c.loss!).toFixed(3)})` : 'not scored'}
               >
                 {tokenizer!.tokenText(id)}
