@@ -15,12 +15,14 @@ import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { CHROMIUM, ensureNodeModules, ensureSystemPackages, run } from './system.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'node_modules/.cache/studio-bench/dist');
 const DEFAULT_OUT = join(ROOT, 'bench/results/latest.json');
+
+/** tsx's loader for .ts modules (set in main, after the install check). */
+let tsImport;
 
 /** Stops what we started (preview server, browser) also when interrupted. */
 const cleanups = [];
@@ -196,6 +198,8 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
   ensureNodeModules();
+  // tsx is a dependency: loaded only once ensureNodeModules has installed it (a fresh clone has no node_modules).
+  ({ tsImport } = await import('tsx/esm/api'));
   const { SUITES } = await tsImport('../src/lab/bench/registry.ts', import.meta.url);
   if (opts.list) {
     for (const s of SUITES) console.log(`${s.name.padEnd(12)} ${s.runtime.padEnd(8)} ${s.description}`);

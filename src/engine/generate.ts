@@ -87,6 +87,8 @@ export async function* generate(model: GpuTransformer, promptIds: number[], opts
       model.sample(rec, 0, draw(n + 1));
       rec.submit();
       next = model.readSampled(n + 1);
+      // Generation may end before this read is awaited (a stop, an abort): never leave its failure unhandled.
+      next.catch(() => {});
       past += 1;
     }
     opts.signal?.throwIfAborted();
