@@ -33,9 +33,9 @@ def main():
         ratio = r["ours"] / pv if pv else None
         rows.append({**r, "peer": "pytorch", "peer_value": pv, "ratio": ratio,
                      "peer_ttft_ms": p.get("ttft_ms") if p else None, "peer_peak_MiB": p.get("peak_MiB") if p else None})
+    fmt = lambda v: "-" if v is None else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}")
     print(f"{'case':52} {'ours':>10} {'pytorch':>10} {'ratio':>7}  unit       extra")
     for r in rows:
-        fmt = lambda v: "-" if v is None else (f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}")
         extra = []
         if r.get("ttft_ms") is not None:
             extra.append(f"TTFT {r['ttft_ms']:.1f} ms vs {fmt(r['peer_ttft_ms'])} ms")
@@ -43,7 +43,7 @@ def main():
             extra.append(f"peak {r['peak_MiB']:.0f} MiB (planned {r.get('planned_MiB', 0):.0f}) vs {fmt(r['peer_peak_MiB'])} MiB")
         print(f"{r['case']:52} {fmt(r['ours']):>10} {fmt(r['peer_value']):>10} {fmt(r['ratio']):>7}  {r['unit']:10} {'; '.join(extra)}")
     for case in sorted(set(peer) - {(r['case'].rsplit('/', 1)[0] if r['case'].startswith('decode/') else r['case']) for r in ours}):
-        print(f"{case:52} {'-':>10} {peer[case].get('value')!s:>10}  (PyTorch only: {peer[case].get('note', '')})")
+        print(f"{case:52} {'-':>10} {fmt(peer[case].get('value')):>10}  (PyTorch only: {peer[case].get('note', '')})")
     if a.out:
         with open(a.out + ".tmp", "w") as f:
             json.dump(rows, f, indent=1)

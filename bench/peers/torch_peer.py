@@ -116,13 +116,20 @@ def decode_case(c, device):
         return time.perf_counter() - t0, out.shape[1] - P
 
     gen(2)  # warm-up
+    # Medians of 3 on both sides: one run of a tiny model is within the noise of the first token's time, and a
+    # negative difference would print an absurd rate.
     ttft = statistics.median([gen(1)[0] for _ in range(3)])
-    total, made = gen(n)
-    tps = (made - 1) / max(total - ttft, 1e-9)
+    runs = [gen(n) for _ in range(3)]
+    total, made = statistics.median(r[0] for r in runs), runs[0][1]
+    note = f"transformers generate, greedy, fp32, {attn} attention, prompt {P}, {made} new tokens"
+    if made < 2 or total <= ttft:
+        log(f"{c['case']}: too short to time ({made} new tokens in {total * 1000:.1f} ms, first token {ttft * 1000:.1f} ms)")
+        del model
+        return {"case": c["case"], "value": None, "unit": "tokens/s", "ttft_ms": ttft * 1000, "note": note + "; too short to time"}
+    tps = (made - 1) / (total - ttft)
     log(f"{c['case']}: {tps:.1f} tokens/s, time to first token {ttft * 1000:.1f} ms (prompt {P}, {made} new tokens), attention {attn}")
     del model
-    return {"case": c["case"], "value": tps, "unit": "tokens/s", "ttft_ms": ttft * 1000,
-            "note": f"transformers generate, greedy, fp32, {attn} attention, prompt {P}, {made} new tokens"}
+    return {"case": c["case"], "value": tps, "unit": "tokens/s", "ttft_ms": ttft * 1000, "note": note}
 
 
 def matmul_case(c, device, reps):

@@ -135,7 +135,9 @@ def main():
                     s = summed_loss(model, batch_tensors([first[0]], L, pad, device)) * 0.0
                 loss_sum += s.detach().double()
                 # The step's update is the gradient of (sum over all its targets) / (its target count), as in the studio.
-                accelerator.backward(s * (world / total) * (chunks if ds else 1))
+                # accelerator.backward divides by gradient_accumulation_steps (DeepSpeed's engine does the same), and
+                # DDP averages over ranks: both are undone here so the gradient norm, and so clipping, match the studio.
+                accelerator.backward(s * (world / total) * chunks)
         norm = None
         if not ds and o["max_grad_norm"] > 0:
             norm = accelerator.clip_grad_norm_(trainable, o["max_grad_norm"])
