@@ -21,7 +21,7 @@ const labIsolation: Plugin = {
 export default defineConfig({
   plugins: [react(), labIsolation],
   worker: { format: 'es' },
-  server: { port: 5173, strictPort: false },
+  server: { port: 5173, strictPort: false, watch: { ignored: ['**/.venv-py/**'] } },
   preview: { port: 4173 },
   build: {
     target: 'es2022',

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite from a fresh clone. Installs what is missing, then runs, in order:
- * typecheck, lint, unit + kernel tests (Vitest; kernels on Node's Dawn/SwiftShader), production build, and the
+ * typecheck, lint, unit + kernel tests (Vitest; kernels on Node's Dawn/SwiftShader; the parity tests against the real
+ * Python transformers + PEFT when scripts/python-env.mjs could set up .venv-py/), production build, and the
  * end-to-end tests in headless Chromium (Playwright). Stops at the first failing stage. Ends with one summary line.
  *   npm test -- --only unit|e2e     run one tier (after typecheck/lint are skipped too)
  */
@@ -57,6 +58,8 @@ if (!only) {
   stage('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
 }
 if (!only || only === 'unit') {
+  // The live parity tests against Python's transformers + PEFT + TRL: set up when this machine can (never fails).
+  spawnSync('node', ['scripts/python-env.mjs'], { stdio: 'inherit', env });
   stage('unit + kernels (Node, Dawn/SwiftShader)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], vitestCounts);
 }
 if (!only || only === 'e2e') {

@@ -14,6 +14,7 @@ import { firstBatchLoss } from './firstBatch';
 import { handoffFiles } from './handoff';
 import { prepareHandoff, type Recipe } from './recipe';
 import { runTraining } from '../train/run';
+import { pythonForTests } from '../testing/python';
 
 const chatExamples: TrainingExample[] = [
   ...EXAMPLES,
@@ -108,27 +109,53 @@ print(json.dumps({'epochs': out, 'steps': steps, 'lr': [sd.learning_rate(recipe,
     expect(ad).toMatchObject({ r: 4, lora_alpha: 8, lora_dropout: 0.1, base_model_name_or_path: 'tiny/base' });
   });
 
-  // Needs a Python with torch + transformers + peft + accelerate: HANDOFF_PYTHON=/path/to/python.
-  it.runIf(!!process.env.HANDOFF_PYTHON)('train.py prints the same step-0 loss as the studio and trains', () => {
-    const py = spawnSync(process.env.HANDOFF_PYTHON!, [join(dir, 'train.py'), '--output-dir', join(dir, 'out')], { encoding: 'utf8', timeout: 600_000 });
+  // Needs a Python with torch + transformers + peft + accelerate: HANDOFF_PYTHON=/path/to/python, else the test venv.
+  const HANDOFF_PYTHON = process.env.HANDOFF_PYTHON || pythonForTests();
+  it.runIf(!!HANDOFF_PYTHON)('train.py prints the same step-0 loss as the studio and trains', () => {
+    const py = spawnSync(HANDOFF_PYTHON!, [join(dir, 'train.py'), '--output-dir', join(dir, 'out')], { encoding: 'utf8', timeout: 600_000 });
     expect(py.status, py.stderr).toBe(0);
     const m = /step 0 loss .*?: ([\d.]+)\s+studio: ([\d.]+)/.exec(py.stdout)!;
     expect(Math.abs(Number(m[1]) - Number(m[2]))).toBeLessThan(1e-4);
     expect(py.stdout).toContain(`step ${recipe.training.total_steps}/${recipe.training.total_steps}`);
   });
 
-  it.runIf(!!process.env.HANDOFF_PYTHON)('without dropout, train.py follows the studio\'s loss curve step for step (same batches, AdamW, schedule, clipping)', async () => {
+  /** The studio's curve and a hand-off of the same run without dropout, built once for train.py and train_trl.py. */
+  let exactRun: Promise<{ out: string; studio: { loss: number; gradNorm: number }[] }> | null = null;
+  const exactHandoff = () => (exactRun ??= (async () => {
     const exact = tinyRun({ label: { mode: 'per-turn-weights', trainEos: true, maxLength: 200 }, batchSize: 2, gradAccum: 2, epochs: 3, maxSteps: 0, seed: 7, lora: { r: 4, alpha: 8, dropout: 0, targetModules: 'all-linear', useRslora: false }, schedule: 'cosine', warmupRatio: 0.2, maxGradNorm: 0.5, lr: 5e-3 });
     const prepared = prepareHandoff(tiny.tokenizer, chatExamples, exact, tiny.tiny.config, 'tiny/base');
     const first = await firstBatchLoss(tiny.gpu, tiny.tiny.config, tiny.weights, prepared.firstBatch);
     const out = join(mkdtempSync(join(tmpdir(), 'handoff-exact-')), 'h');
     await runExport(new DirSink(out), handoffFiles({ runName: 'exact', baseName: 'tiny/base', loadFrom: modelDir, model: tiny.tiny.config, run: exact, examples: chatExamples, prepared, firstBatch: first }).files);
-    const studio: number[] = [];
-    await runTraining(tiny.gpu, tiny.tiny.config, tiny.weights, tiny.tokenizer, chatExamples, exact, { onStep: (s) => studio.push(s.loss) });
-    const py = spawnSync(process.env.HANDOFF_PYTHON!, [join(out, 'train.py'), '--output-dir', join(out, 'o')], { encoding: 'utf8', timeout: 600_000 });
-    expect(py.status, py.stderr).toBe(0);
-    const theirs = [...py.stdout.matchAll(/^step \d+\/\d+ .*? loss ([\d.]+)/gm)].map((m) => Number(m[1]));
+    const studio: { loss: number; gradNorm: number }[] = [];
+    await runTraining(tiny.gpu, tiny.tiny.config, tiny.weights, tiny.tokenizer, chatExamples, exact, { onStep: (s) => studio.push({ loss: s.loss, gradNorm: s.gradNorm }) });
+    return { out, studio };
+  })());
+  const expectSameCurve = (theirs: { loss: number; gradNorm: number }[], studio: { loss: number; gradNorm: number }[], who: string) => {
     expect(theirs).toHaveLength(studio.length);
-    theirs.forEach((l, i) => expect(Math.abs(l - studio[i]), `step ${i + 1}: train.py ${l}, studio ${studio[i]}`).toBeLessThan(2e-3 * Math.max(1, studio[i])));
+    theirs.forEach((t, i) => {
+      const s = studio[i];
+      expect(Math.abs(t.loss - s.loss), `step ${i + 1}: ${who} loss ${t.loss}, studio ${s.loss}`).toBeLessThan(2e-3 * Math.max(1, s.loss));
+      // The norm before clipping: clipping hides a wrongly scaled gradient from the loss curve, not from this.
+      expect(Math.abs(t.gradNorm - s.gradNorm), `step ${i + 1}: ${who} grad-norm ${t.gradNorm}, studio ${s.gradNorm}`).toBeLessThan(2e-3 * Math.max(1, s.gradNorm));
+    });
+  };
+
+  it.runIf(!!HANDOFF_PYTHON)('without dropout, train.py follows the studio\'s loss and gradient-norm curve step for step (same batches, AdamW, schedule, clipping)', async () => {
+    const { out, studio } = await exactHandoff();
+    const py = spawnSync(HANDOFF_PYTHON!, [join(out, 'train.py'), '--output-dir', join(out, 'o')], { encoding: 'utf8', timeout: 600_000 });
+    expect(py.status, py.stderr).toBe(0);
+    const theirs = [...py.stdout.matchAll(/^step \d+\/\d+ .*? loss ([\d.]+) .*?grad-norm ([\d.]+)/gm)].map((m) => ({ loss: Number(m[1]), gradNorm: Number(m[2]) }));
+    expectSameCurve(theirs, studio, 'train.py');
+  });
+
+  const hasTrl = !!HANDOFF_PYTHON && spawnSync(HANDOFF_PYTHON, ['-c', 'import trl, datasets'], { encoding: 'utf8' }).status === 0;
+  it.runIf(hasTrl)('train_trl.py (TRL SFTTrainer) logs the studio\'s loss and gradient norm at every step', async () => {
+    const { out, studio } = await exactHandoff();
+    const py = spawnSync(HANDOFF_PYTHON!, [join(out, 'train_trl.py'), '--output-dir', join(out, 'trl')], { encoding: 'utf8', timeout: 600_000 });
+    expect(py.status, py.stderr).toBe(0);
+    // The Trainer logs dicts like {'loss': '10.56', 'grad_norm': '4.539', ...} (4 significant digits) once a step.
+    const theirs = [...(py.stdout + py.stderr).matchAll(/'loss': '?([\d.e+-]+)'?, 'grad_norm': '?([\d.e+-]+)'?/g)].map((m) => ({ loss: Number(m[1]), gradNorm: Number(m[2]) }));
+    expectSameCurve(theirs, studio, 'train_trl.py');
   });
 });

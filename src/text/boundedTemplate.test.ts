@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { chatTemplate, fixtureTokenizerJson } from './__fixtures__/fixtures.ts';
 import { getPreset } from '../data/templates.ts';
 import { loadTokenizer } from './tokenizer.ts';
-import { RENDER_MS, TemplateLimitError } from './boundedTemplate.ts';
+import { RENDER_MS, TemplateLimitError, renderBounded } from './boundedTemplate.ts';
 import { buildLabels } from '../data/labels.ts';
 
 const withTemplate = (chat_template: string) =>
@@ -63,5 +63,15 @@ describe('bounded chat template rendering', () => {
       for (const addGenerationPrompt of [false, true])
         expect(tok.applyTemplate(MESSAGES, { addGenerationPrompt })).toBe(hf.apply_chat_template(MESSAGES, { tokenize: false, add_generation_prompt: addGenerationPrompt }));
     }
+  });
+
+  it('str.strip/lstrip/rstrip(chars) trim only those characters, as Python does (Qwen3 and SmolLM3 call lstrip("\\n"))', () => {
+    const r = (t: string) => renderBounded(t, {}, 'test');
+    expect(r("[{{ ' 4 '.lstrip('\\n') }}]")).toBe('[ 4 ]');
+    expect(r("[{{ '\\n 4 \\n'.strip('\\n') }}]")).toBe('[ 4 ]');
+    expect(r("[{{ '\\n 4 \\n'.rstrip('\\n') }}]")).toBe('[\n 4 ]');
+    expect(r("[{{ 'xyx4 yx'.strip('xy') }}]")).toBe('[4 ]');
+    // No argument, or None: whitespace, as before.
+    expect(r("[{{ ' 4 \\n'.strip() }}|{{ ' 4 '.lstrip(none) }}|{{ ' 4 '.rstrip() }}]")).toBe('[4|4 | 4]');
   });
 });

@@ -42,6 +42,39 @@ Interpreter.prototype.evaluate = function (this: Interpreter, ...args: Parameter
   return value;
 };
 
+/*
+ * Python's str.strip / lstrip / rstrip(chars) trim only `chars`; @huggingface/jinja (0.5.x) ignores the argument and
+ * trims all whitespace. Qwen3's and SmolLM3's templates call content.lstrip('\n'), so a reply " 4 " lost its leading
+ * space token against Python's apply_chat_template (found by src/python/tokenizers.test.ts). Calls with one string
+ * argument on a string are answered here; everything else goes to the library unchanged.
+ */
+const PY_STRIP = new Set(['strip', 'lstrip', 'rstrip']);
+interface CallNode { callee: { type: string; computed?: boolean; object?: unknown; property?: { value?: unknown } }; args: unknown[] }
+type RtValue = { type: string; value: unknown; constructor: new (v: string) => RtValue };
+const proto = Interpreter.prototype as unknown as {
+  evaluateCallExpression(expr: CallNode, env: Environment): RtValue;
+  evaluate(node: unknown, env: Environment): RtValue;
+};
+const evaluateCall = proto.evaluateCallExpression;
+proto.evaluateCallExpression = function (expr, env) {
+  const { callee } = expr;
+  const method = callee.property?.value;
+  if (callee.type === 'MemberExpression' && !callee.computed && typeof method === 'string' && PY_STRIP.has(method) && expr.args.length === 1) {
+    const object = this.evaluate(callee.object, env);
+    const chars = this.evaluate(expr.args[0], env);
+    if (object.type === 'StringValue' && chars.type === 'StringValue') {
+      const trim = new Set(chars.value as string), s = object.value as string;
+      let a = 0, b = s.length;
+      if (method !== 'rstrip') while (a < b && trim.has(s[a])) a++;
+      if (method !== 'lstrip') while (b > a && trim.has(s[b - 1])) b--;
+      return new object.constructor(s.slice(a, b));
+    }
+    // strip(none) and non-strings: the library's behaviour (whitespace).
+    if (chars.type === 'NullValue' || chars.type === 'UndefinedValue') return evaluateCall.call(this, { ...expr, args: [] }, env);
+  }
+  return evaluateCall.call(this, expr, env);
+};
+
 /** Python's range(), refusing more than MAX_RANGE items before building them. */
 function boundedRange(start: number, stop?: number, step = 1): number[] {
   if (stop === undefined) [start, stop] = [0, start];
