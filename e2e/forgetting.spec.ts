@@ -14,7 +14,10 @@ async function train(page: Page, mix: string): Promise<string> {
   await expect(page.locator('[data-testid="plan-train"]')).toBeVisible({ timeout: 60_000 });
   await fastSettings(page, { maxSteps: STEPS });
   await page.getByTestId('train-lr').fill('0.03');
+  // The plan counts the general-text examples the run adds (mixCount: share / (1 - share) of the task examples).
+  const task = Number(await page.getByTestId('plan-train').textContent());
   await page.getByTestId('train-general-mix').selectOption(mix);
+  await expect(page.getByTestId('plan-train')).toHaveText(String(task + Math.round((task * Number(mix)) / (1 - Number(mix)))));
   const before = await page.getByTestId('run-row').count();
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('run-row')).toHaveCount(before + 1);

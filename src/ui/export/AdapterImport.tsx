@@ -69,7 +69,8 @@ export function AdapterImport() {
     <Card title="Import an adapter" testId="adapter-import">
       <p className="muted">
         A PEFT LoRA adapter for the loaded model ({model ? model.name : 'load one first'}) — one exported from here or
-        trained with PEFT elsewhere — to try in the playground or re-export.
+        trained with PEFT elsewhere — to try in the playground, re-export, or keep training from (Train → Method →
+        “Start from”).
       </p>
       <div className="mdl-actions">
         {picker(true)}

@@ -60,7 +60,7 @@ export function TrainSection() {
   const run = model && problems.length === 0 ? toRunConfig(form, form.mode ?? recommendedMode(kinds), model.config, dataset?.systemPrompt ?? '') : null;
   // The plan and the batch view show what the run will train: the "Train on tags" choice applied.
   const trained = useMemo(() => (examples ? filterByTags(examples, form.trainOnTags) : examples), [examples, form.trainOnTags]);
-  const preview = usePlanPreview(tokenizer, trained, run);
+  const preview = usePlanPreview(tokenizer, trained, run, form.generalMix ?? 0);
   // The GPU memory the run needs; a buffer over a device limit refuses it here as runTraining would.
   const memory = useRunMemory(model?.config ?? null, run);
   const why = !gpuReady ? 'The GPU is not ready.' : !model ? 'Load a model first.' : problems[0]?.message ?? (preview && 'error' in preview ? preview.error : null) ?? (memory?.refusal ? 'This run cannot fit on this GPU: see GPU memory for what would.' : null);

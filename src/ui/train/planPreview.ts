@@ -8,6 +8,8 @@ import type { Example } from '../../data/types';
 import type { StudioTokenizer } from '../../text/tokenizer';
 import { planRun } from '../../train/plan';
 import type { RunConfig, RunPlan } from '../../train/run';
+import type { TrainingExample } from '../../train/data';
+import { withGeneralMix } from './generalMix';
 
 export const PREVIEW_LIMIT = 3000;
 
@@ -18,20 +20,31 @@ export function computePlan(tokenizer: StudioTokenizer, examples: Example[], run
   return planRun(tokenizer, examples.map((e) => ({ body: e.body, split: e.split })), run).plan;
 }
 
-export function usePlanPreview(tokenizer: StudioTokenizer | null, examples: Example[] | undefined, run: RunConfig | null): PlanPreview {
+/**
+ * `generalMix` (Train → "Mix general text") adds the same general-text examples the run will add (withGeneralMix,
+ * the one builder the controller calls too), so the plan's example, step and token counts are the run's.
+ */
+export function usePlanPreview(tokenizer: StudioTokenizer | null, examples: Example[] | undefined, run: RunConfig | null, generalMix = 0): PlanPreview {
   const [preview, setPreview] = useState<PlanPreview>(null);
-  const key = run ? JSON.stringify({ ...run, lora: null }) : '';
+  const key = run ? JSON.stringify({ ...run, lora: null, generalMix }) : '';
   useEffect(() => {
+    let cancelled = false;
     const t = setTimeout(() => {
       if (!tokenizer || !examples || !run || examples.length === 0) return setPreview(null);
       if (examples.length > PREVIEW_LIMIT) return setPreview({ tooBig: examples.length });
-      try {
-        setPreview({ plan: computePlan(tokenizer, examples, run) });
-      } catch (e) {
-        setPreview({ error: (e as Error).message });
-      }
+      const rows: TrainingExample[] = examples.map((e) => ({ body: e.body, split: e.split }));
+      const mixed = generalMix > 0 ? withGeneralMix(tokenizer, rows, generalMix, run.label.maxLength, run.seed) : Promise.resolve(rows);
+      mixed
+        .then((all) => ({ plan: planRun(tokenizer, all, run).plan }))
+        .catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }))
+        .then((p) => {
+          if (!cancelled) setPreview(p);
+        });
     }, 250);
-    return () => clearTimeout(t);
+    return () => {
+      cancelled = true;
+      clearTimeout(t);
+    };
     // `key` stands for `run`: a new object with the same values must not recompute.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tokenizer, examples, key]);
