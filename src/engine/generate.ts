@@ -35,7 +35,16 @@ export interface GeneratedToken {
 
 export async function* generate(model: GpuTransformer, promptIds: number[], opts: GenerateOptions): AsyncGenerator<GeneratedToken> {
   if (promptIds.length === 0) throw new Error('the prompt is empty');
+  // One recorder per generation: from the second decoded token on, every step's bind groups come from its cache.
   const rec = new Recorder(model.gpu);
+  try {
+    yield* generateWith(rec, model, promptIds, opts);
+  } finally {
+    rec.destroy(); // its uniform buffer and cached bind groups (work already submitted still completes)
+  }
+}
+
+async function* generateWith(rec: Recorder, model: GpuTransformer, promptIds: number[], opts: GenerateOptions): AsyncGenerator<GeneratedToken> {
   const chunk = model.opts.T;
   const budget = Math.min(opts.maxNewTokens, model.kvCapacity - promptIds.length);
   if (budget <= 0) throw new Error(`the prompt (${promptIds.length} tokens) fills the model's context (${model.kvCapacity})`);

@@ -17,6 +17,9 @@ export class BufferPool {
   private readonly live = new Map<GPUBuffer, TrackedBuffer>();
   private current = 0;
   private peakBytes = 0;
+  /** Buffers this pool destroyed, and how many (caches keyed by buffer identity sweep when the count moves). */
+  private readonly released = new WeakSet<GPUBuffer>();
+  releases = 0;
   constructor(private readonly device: GPUDevice) {}
 
   /** A storage buffer (also copy src/dst). Size is rounded up to 4 bytes; WebGPU requires it for storage. */
@@ -54,7 +57,14 @@ export class BufferPool {
     if (!t) return;
     this.live.delete(buffer);
     this.current -= t.bytes;
+    this.released.add(buffer);
+    this.releases++;
     buffer.destroy();
+  }
+
+  /** True once `release` destroyed this buffer. */
+  wasReleased(buffer: GPUBuffer): boolean {
+    return this.released.has(buffer);
   }
 
   releasePool(pool: string): void {

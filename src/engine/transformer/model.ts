@@ -14,7 +14,8 @@
  */
 import type { Gpu } from '../gpu/device';
 import type { Recorder } from '../gpu/recorder';
-import { readF32, readU32 } from '../gpu/buffers';
+import { readF32 } from '../gpu/buffers';
+import { StagingReads } from '../gpu/readback';
 import type { ModelConfig } from '../model/config';
 import { ropeInvFreq, type RopeSpec } from '../model/config';
 import {
@@ -104,6 +105,10 @@ export class GpuTransformer {
   private readonly kv: { k: GPUBuffer[]; v: GPUBuffer[]; segments: GPUBuffer } | null = null;
   /** Ids sampled on the GPU, one slot per generated token (kvCap slots; KV-cache models only). */
   readonly sampledIds: GPUBuffer | null = null;
+  /** Staging buffers for readSampled, reused token after token. */
+  private readonly sampledReads: StagingReads | null = null;
+  /** Positions of the tokens a decoding step runs (host scratch, reused). */
+  private readonly decodePositions: Uint32Array;
   /** Pools are per instance ("activations#3"), so a training model and a generation model can coexist. */
   private readonly tag = ++instances;
   private readonly pools = new Set<string>();
@@ -233,7 +238,9 @@ export class GpuTransformer {
       const cache = (what: string) => Array.from({ length: cfg.nLayers }, (_, l) => buf('kvcache', `${what}${l}`, opts.kvCap! * kvW));
       this.kv = { k: cache('k'), v: cache('v'), segments: buf('kvcache', 'segments', opts.kvCap) };
       this.sampledIds = buf('kvcache', 'sampledIds', opts.kvCap);
+      this.sampledReads = new StagingReads(gpu.device, 4);
     }
+    this.decodePositions = new Uint32Array(opts.kvCap ? T : 0);
   }
 
   private pool(kind: string): string {
@@ -246,6 +253,7 @@ export class GpuTransformer {
   release(): void {
     for (const p of this.pools) this.gpu.buffers.releasePool(p);
     this.pools.clear();
+    this.sampledReads?.destroy();
   }
 
   /** Generate with or without the adapter (the base model alone) without reloading anything. */
@@ -302,16 +310,16 @@ export class GpuTransformer {
   /** The id `sample` wrote to `slot` (waits for the GPU). */
   async readSampled(slot: number): Promise<number> {
     if (!this.sampledIds) throw new Error('this model was built without a KV cache');
-    return (await readU32(this.gpu.device, this.sampledIds, slot, 1))[0];
+    return new Uint32Array(await this.sampledReads!.read(this.sampledIds, slot * 4))[0];
   }
 
   /** The decoding forward of the Tq tokens in tokens[0..Tq) at positions past.. (logits of those rows held). */
   private decodeRows(rec: Recorder, Tq: number, past: number): void {
     const kv = this.kv!;
     const { cfg } = this;
-    const positions = new Uint32Array(Tq);
+    const positions = this.decodePositions;
     for (let i = 0; i < Tq; i++) positions[i] = past + i;
-    this.gpu.device.queue.writeBuffer(this.positions, 0, positions);
+    this.gpu.device.queue.writeBuffer(this.positions, 0, positions, 0, Tq);
     const ctx: StepContext = { ...this.context(0), B: 1, T: Tq, kv: { ...kv, past, cap: this.kvCapacity } };
     this.embed(rec, Tq);
     for (let l = 0; l < cfg.nLayers; l++) layerForward(rec, ctx, this.residual[l + 1], this.residual[l], this.layers[l], this.acts[l]);
