@@ -43,6 +43,19 @@
 // alpha 1 and no flags); shaders/matmul_splitk_sum.wgsl then sums the partials in order. kChunk is a multiple of 4,
 // so every chunk starts on a whole f16 word pair / vec4. kChunk = 0: one chunk, all of K (the usual case).
 //
+// Epilogue terms (params.flags; the base product of a linear layer, never split-K — the host checks), applied per
+// output element in this order, which is the order the unfused calls (copy, accumulate, LoRA up-product) apply them:
+//   v = alpha · acc;  v += bias[n] (HAS_BIAS);  v += out[i] (ACCUMULATE) or v += addend[i] (HAS_ADDEND);
+//   v = lrAlpha · Σ_j lrU[m·lrR + j] · lrV[j·lrVj + n·lrVn] + v          (LOW_RANK)
+// HAS_ADDEND is the residual connection (out = x + x·Wᵀ without first copying x into out); LOW_RANK is a LoRA path's
+// rank-r update folded into the base product: forward y += s·u·Bᵀ (lrV = B (out, r): lrVj 1, lrVn r), backward
+// dx += du·A (lrV = A (r, in): lrVj in, lrVn 1). The rank-r sum runs j = 0, 1, .. with fma from 0, as the unfused
+// product's accumulators do, so the fused result is the unfused one (measured bit-identical on SwiftShader).
+// LOW_RANK_DROPOUT (with LOW_RANK; LoRA dropout's backward, dx += dropout'(du·A)): the term becomes
+//   select(0, lrAlpha·Σ · lrDropScale, keep(m·N + n))
+// with keep() exactly shaders/dropout.wgsl's mask (same hash of (lrDropSeed, flat index), same threshold), so it
+// equals writing du·A to scratch and running dropout_backward with accumulate over it (out starts at offset 0).
+//
 // WG_X x WG_Y (overrides) shape the workgroup: 8 x 8 for square-ish products; a skinny product (N or M of a LoRA
 // rank) gets 1 x 64, 2 x 32, ... so no invocation of the workgroup sits idle past the edge.
 
@@ -56,12 +69,22 @@ struct Params {
   bOff : u32,
   outOff : u32,
   kChunk : u32, // 0: no split; else the k range of workgroup z (split-K partials)
+  lrR : u32, // LOW_RANK: the rank r, lrU (M, r), lrV element (j, n) at j·lrVj + n·lrVn, scaled by lrAlpha
+  lrAlpha : f32,
+  lrVj : u32,
+  lrVn : u32,
+  lrDropThreshold : u32, // LOW_RANK_DROPOUT: round(p·2^32), seed and 1 / (1 − p), as shaders/dropout.wgsl
+  lrDropSeed : u32,
+  lrDropScale : f32,
 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
 @group(0) @binding(2) var<storage, read> a : array<f32>;
 @group(0) @binding(3) var<storage, read> b : array<u32>; // f32 bits, or two f16 per word (B_F16)
 @group(0) @binding(4) var<storage, read> bias : array<f32>;
+@group(0) @binding(5) var<storage, read> addend : array<f32>; // HAS_ADDEND: (M, N) at out's offsets
+@group(0) @binding(6) var<storage, read> lrU : array<f32>;    // LOW_RANK: (M, lrR)
+@group(0) @binding(7) var<storage, read> lrV : array<f32>;    // LOW_RANK: see lrVj / lrVn
 // The same a and b bindings seen as vec4s (main_k4 only; the host checks alignment).
 @group(0) @binding(2) var<storage, read> a4 : array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> b4 : array<vec4<f32>>;
@@ -74,6 +97,30 @@ override WG_Y : u32 = 8; // workgroup rows; each invocation covers 8 output rows
 
 const ACCUMULATE = 1u;
 const HAS_BIAS = 2u;
+const HAS_ADDEND = 4u;
+const LOW_RANK = 8u;
+const LOW_RANK_DROPOUT = 16u;
+
+// shaders/dropout.wgsl's hash and mask, verbatim.
+fn pcg(v : u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+fn dropKeep(i : u32) -> bool {
+  return pcg(pcg(i) ^ pcg(params.lrDropSeed ^ 0x9E3779B9u)) >= params.lrDropThreshold;
+}
+
+// Σ_j lrU[m, j] · lrV(j, n), fma from 0 in j order (the order the matmul accumulators use).
+fn lowRank(m : u32, n : u32) -> f32 {
+  let r = params.lrR;
+  var d = 0.0;
+  for (var j = 0u; j < r; j++) {
+    d = fma(lrU[m * r + j], lrV[j * params.lrVj + n * params.lrVn], d);
+  }
+  return d;
+}
 
 // The 8 x 8 block: c[r][c] covers rows 4r..4r+3 and columns 4c..4c+3; matrix column i = row i of that quadrant.
 struct Acc {
@@ -145,6 +192,12 @@ fn storeRow(outOff : u32, m : u32, n0 : u32, lo : vec4<f32>, hi : vec4<f32>) {
     var v = params.alpha * select(hi[j & 3u], lo[j & 3u], j < 4u);
     if ((params.flags & HAS_BIAS) != 0u) { v += bias[n]; }
     if ((params.flags & ACCUMULATE) != 0u) { v += out[i]; }
+    if ((params.flags & HAS_ADDEND) != 0u) { v += addend[i]; }
+    if ((params.flags & LOW_RANK) != 0u) {
+      var w = params.lrAlpha * lowRank(m, n);
+      if ((params.flags & LOW_RANK_DROPOUT) != 0u) { w = select(0.0, w * params.lrDropScale, dropKeep(m * N + n)); }
+      v = w + v;
+    }
     out[i] = v;
   }
 }

@@ -8,17 +8,21 @@
 // Elements rotaryDim ≤ i < headDim pass through untouched (nobody writes them, as HF concatenates them back).
 // The backward pass is the transposed rotation, i.e. the same code with sin negated (sign = −1).
 // One thread per (row, i): it computes cos/sin once and applies them to every head of the row.
+// Entry point `qk` rotates q (nHeads heads, binding x) and k (nHeads2 heads, binding x2) of the same rows in one
+// dispatch (both use the same positions and invFreq, so one cos/sin serves both; each buffer's result is exactly the
+// one `main` gives it alone).
 //
 // Precision: like HF, the angle is the f32 product position·invFreq (so we reproduce its rounding, which at large
 // positions dominates any cos/sin error). Built-in WGSL sin/cos are only required to be within 2^-11 absolute on
 // [−π, π] (SwiftShader measures ~2·10^-4) and degrade outside it, so we evaluate them ourselves: Cody–Waite reduction
 // by j·π/2 with a four-part split of π/2 (P1..P3 carry 7 significant bits, so j·P1..j·P3 are exact for
 // |j| < 2^17, i.e. angles up to ~2·10^5 rad), then Cephes-style minimax polynomials on [−π/4, π/4] (a few ulp).
-struct Params { N : u32, nHeads : u32, headDim : u32, sign : f32, rotaryDim : u32 }
+struct Params { N : u32, nHeads : u32, headDim : u32, sign : f32, rotaryDim : u32, nHeads2 : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> x : array<f32>;
 @group(0) @binding(2) var<storage, read> positions : array<u32>;
 @group(0) @binding(3) var<storage, read> invFreq : array<f32>;
+@group(0) @binding(4) var<storage, read_write> x2 : array<f32>; // `qk` only: k (N, nHeads2·headDim)
 
 override WG : u32 = 64;
 
@@ -43,23 +47,56 @@ fn cos_sin(a : f32) -> vec2<f32> {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+// (row n, pair i) of this invocation and its (cos, sign·sin), or n = N when past the end.
+struct Pair { n : u32, i : u32, c : f32, s : f32 }
+
+fn pairOf(gid : vec3<u32>, nwg : vec3<u32>) -> Pair {
   let half = params.rotaryDim / 2u;
   let t = gid.x + gid.y * nwg.x * WG;
-  if (t >= params.N * half) { return; }
+  if (t >= params.N * half) { return Pair(params.N, 0u, 0.0, 0.0); }
   let n = t / half;
   let i = t % half;
   let cs = cos_sin(f32(positions[n]) * invFreq[i]);
-  let c = cs.x;
-  let s = params.sign * cs.y;
-  let rowBase = n * params.nHeads * params.headDim;
+  return Pair(n, i, cs.x, params.sign * cs.y);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let p = pairOf(gid, nwg);
+  if (p.n >= params.N) { return; }
+  let half = params.rotaryDim / 2u;
+  let rowBase = p.n * params.nHeads * params.headDim;
   for (var h = 0u; h < params.nHeads; h++) {
-    let a = rowBase + h * params.headDim + i;
+    let a = rowBase + h * params.headDim + p.i;
     let b = a + half;
     let x1 = x[a];
-    let x2 = x[b];
-    x[a] = x1 * c - x2 * s;
-    x[b] = x2 * c + x1 * s;
+    let x2v = x[b];
+    x[a] = x1 * p.c - x2v * p.s;
+    x[b] = x2v * p.c + x1 * p.s;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn qk(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let p = pairOf(gid, nwg);
+  if (p.n >= params.N) { return; }
+  let half = params.rotaryDim / 2u;
+  let rowBase = p.n * params.nHeads * params.headDim;
+  for (var h = 0u; h < params.nHeads; h++) {
+    let a = rowBase + h * params.headDim + p.i;
+    let b = a + half;
+    let x1 = x[a];
+    let x2v = x[b];
+    x[a] = x1 * p.c - x2v * p.s;
+    x[b] = x2v * p.c + x1 * p.s;
+  }
+  let rowBase2 = p.n * params.nHeads2 * params.headDim;
+  for (var h = 0u; h < params.nHeads2; h++) {
+    let a = rowBase2 + h * params.headDim + p.i;
+    let b = a + half;
+    let x1 = x2[a];
+    let x2v = x2[b];
+    x2[a] = x1 * p.c - x2v * p.s;
+    x2[b] = x2v * p.c + x1 * p.s;
   }
 }

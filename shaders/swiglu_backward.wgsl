@@ -5,13 +5,18 @@
 //     act' = 0.5·(1 + t) + 0.5·g·(1 − t²)·K·(1 + 3·0.044715·g²)   (gelu_backward.wgsl's derivative).
 // Elementwise over n values; params.acc = 1 adds into dgate/dup instead of overwriting them. Same overflow-free
 // sigmoid and tanh as the forward.
-struct Params { n : u32, acc : u32 }
+// Entry point `fused`: the gate/up halves of one fused projection, gateUp (rows, 2·width) = [gate | up] per row, read
+// in place, and the gradient written (or added) straight into the fused gradient dgateUp (rows, 2·width) in the same
+// layout (bindings: dgateUp, dout (rows, width), gateUp); n = rows·width. Same arithmetic per element as `main`.
+struct Params { n : u32, acc : u32, width : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> dgate : array<f32>;
 @group(0) @binding(2) var<storage, read_write> dup : array<f32>;
 @group(0) @binding(3) var<storage, read> dout : array<f32>;
 @group(0) @binding(4) var<storage, read> gate : array<f32>;
 @group(0) @binding(5) var<storage, read> up : array<f32>;
+@group(0) @binding(2) var<storage, read> fdout : array<f32>;  // `fused` only
+@group(0) @binding(3) var<storage, read> fgateUp : array<f32>; // `fused` only
 
 override WG : u32 = 256;
 override ACT : u32 = 0; // 0 silu, 1 gelu_tanh
@@ -51,5 +56,24 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   } else {
     dgate[i] = dg;
     dup[i] = du;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn fused(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.n) { return; }
+  let w = params.width;
+  let j = (i / w) * 2u * w + i % w; // gate's column in gateUp / dgateUp; up's is j + w
+  let a = act_and_grad(fgateUp[j]);
+  let d = fdout[i];
+  let dg = d * fgateUp[j + w] * a.y;
+  let du = d * a.x;
+  if (params.acc != 0u) {
+    dgate[j] += dg;
+    dgate[j + w] += du;
+  } else {
+    dgate[j] = dg;
+    dgate[j + w] = du;
   }
 }

@@ -5,7 +5,10 @@
 //   ACT = 1  gelu_tanh(g) = 0.5 · g · (1 + tanh(K·(g + 0.044715·g³)))   GeGLU (Gemma 3, HF gelu_pytorch_tanh)
 // The sigmoid is evaluated in the form that never overflows exp: for g < 0 it uses e^g / (1 + e^g). The tanh-GELU
 // is exactly gelu_forward.wgsl's, including its overflow-free tanh (|u| clamped to 10).
-struct Params { n : u32 }
+// Entry point `fused`: gate and up are the two halves of one fused projection output gateUp (rows, 2·width) =
+// [gate | up] per row (Phi-3's gate_up_proj), read in place (bound at `gate`) instead of first copied apart;
+// n = rows·width, out (rows, width).
+struct Params { n : u32, width : u32 }
 @group(0) @binding(0) var<uniform> params : Params;
 @group(0) @binding(1) var<storage, read_write> out : array<f32>;
 @group(0) @binding(2) var<storage, read> gate : array<f32>;
@@ -38,4 +41,13 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
   out[i] = act(gate[i]) * up[i];
+}
+
+@compute @workgroup_size(WG)
+fn fused(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.n) { return; }
+  let w = params.width;
+  let g = (i / w) * 2u * w + i % w; // gate's column i % w of row i / w; up is w further
+  out[i] = act(gate[g]) * gate[g + w];
 }

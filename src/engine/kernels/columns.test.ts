@@ -3,7 +3,7 @@ import { testGpu } from '../../testing/gpu';
 import { randomArray } from '../../testing/compare';
 import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
-import { copyColumns } from './columns';
+import { copyColumns, mergeColumns3, splitColumns3 } from './columns';
 import * as ref from '../reference/columns';
 import * as qkvRef from '../reference/qkvSplit';
 
@@ -74,6 +74,48 @@ describe('copyColumns GPU vs reference', () => {
     expect(Array.from(await read(gWrite, N * W)), 'dqkv (write)').toEqual(Array.from(wantWrite));
     expect(Array.from(await read(gAcc, N * W)), 'dqkv (accumulate)').toEqual(Array.from(wantAcc));
     expect(Array.from(wantWrite), 'the three writes cover every column').not.toContain(7);
+  });
+
+  for (const [name, widths] of [['GQA q 21, k 7, v 7', [qW, kvW, kvW]], ['equal thirds (GPT-2 c_attn), 3 × 9', [9, 9, 9]], ['unequal 1, 5, 2', [1, 5, 2]]] as const) {
+    it(`splitColumns3 / mergeColumns3 = the three copyColumns, one dispatch each (${name})`, async () => {
+      const gpu = await testGpu();
+      const up = (a: Float32Array) => gpu.buffers.fromData('test', 'x', a);
+      const read = (b: GPUBuffer, n: number) => readF32(gpu.device, b, 0, n);
+      const Wf = widths[0] + widths[1] + widths[2];
+      const offs = [0, widths[0], widths[0] + widths[1]];
+      const fused = randomArray(N * Wf, 30);
+      const grads = widths.map((w, i) => randomArray(N * w, 31 + i));
+      const wantParts = widths.map((w, i) => {
+        const p = new Float32Array(N * w);
+        ref.copyColumns(p, fused, N, w, { srcStride: Wf, srcOffset: offs[i] });
+        return p;
+      });
+      const wantMerged = new Float32Array(N * Wf).fill(7);
+      widths.forEach((w, i) => ref.copyColumns(wantMerged, grads[i], N, w, { dstStride: Wf, dstOffset: offs[i] }));
+      const gFused = up(fused), gParts = widths.map((w) => up(new Float32Array(N * w).fill(7))), gGrads = grads.map(up);
+      const gMerged = up(new Float32Array(N * Wf).fill(7));
+      const rec = new Recorder(gpu);
+      splitColumns3(rec, [gParts[0], gParts[1], gParts[2]], gFused, N, [...widths]);
+      mergeColumns3(rec, gMerged, [gGrads[0], gGrads[1], gGrads[2]], N, [...widths]);
+      expect(rec.labels).toEqual(['copy_columns_split', 'copy_columns_merge']);
+      rec.submit();
+      for (let i = 0; i < 3; i++) expect(Array.from(await read(gParts[i], N * widths[i])), `part ${i}`).toEqual(Array.from(wantParts[i]));
+      const merged = await read(gMerged, N * Wf);
+      expect(Array.from(merged), 'merged').toEqual(Array.from(wantMerged));
+      expect(Array.from(merged), 'every column written').not.toContain(7);
+    });
+  }
+
+  it('splitColumns3 / mergeColumns3 reject aliasing and short buffers', async () => {
+    const gpu = await testGpu();
+    const a = gpu.buffers.storage('test', 'a', 64), b = gpu.buffers.storage('test', 'b', 64), c = gpu.buffers.storage('test', 'c', 64);
+    const big = gpu.buffers.storage('test', 'big', 256);
+    const rec = new Recorder(gpu);
+    expect(() => splitColumns3(rec, [a, a, b], big, 2, [2, 2, 2])).toThrow(/four different buffers/);
+    expect(() => splitColumns3(rec, [a, b, c], big, 2, [2, 0, 2])).toThrow(/width 1 must be a positive integer/);
+    expect(() => mergeColumns3(rec, a, [b, c, big], 2, [4, 4, 2])).toThrow(/mergeColumns3: fused holds 16 f32 but needs 20/);
+    expect(() => splitColumns3(rec, [a, b, c], big, 2, [9, 2, 2])).toThrow(/part 0 holds 16 f32 but needs 18/);
+    expect(rec.count).toBe(0);
   });
 
   it('splits a fused gate_up (N, 2I) and writes a block into the middle of a wider matrix, leaving the rest untouched', async () => {

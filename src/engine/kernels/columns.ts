@@ -50,3 +50,46 @@ export function copyColumns(rec: Recorder, dst: GPUBuffer, src: GPUBuffer, N: nu
     label: 'copy_columns',
   });
 }
+
+/** Checks for splitColumns3 / mergeColumns3: positive widths, distinct buffers, sizes. */
+function check3(kernel: string, fused: GPUBuffer, parts: [GPUBuffer, GPUBuffer, GPUBuffer], N: number, widths: [number, number, number]): void {
+  requireCount(kernel, 'N', N);
+  widths.forEach((w, i) => requireCount(kernel, `width ${i}`, w));
+  const all = [fused, ...parts];
+  if (new Set(all).size !== all.length) throw new RangeError(`${kernel}: the fused matrix and the three parts must be four different buffers`);
+  requireFloats(kernel, N * (widths[0] + widths[1] + widths[2]), [[fused, 'fused']]);
+  parts.forEach((p, i) => requireFloats(kernel, N * widths[i], [[p, `part ${i}`]]));
+}
+
+/**
+ * All three column blocks of a fused (N, w0 + w1 + w2) matrix in one dispatch: part_i (N, w_i) ← its block (e.g. q, k,
+ * v ← a fused qkv_proj / c_attn output, GQA widths allowed). Exactly the three copyColumns it replaces.
+ */
+export function splitColumns3(rec: Recorder, parts: [GPUBuffer, GPUBuffer, GPUBuffer], fused: GPUBuffer, N: number, widths: [number, number, number]): void {
+  check3('splitColumns3', fused, parts, N, widths);
+  const W = widths[0] + widths[1] + widths[2];
+  rec.dispatch({
+    shader: 'columns',
+    entryPoint: 'split3',
+    constants: { WG },
+    params: [N, widths[0], widths[1], widths[2], 0, 0, 0],
+    bindings: [...parts, fused],
+    workgroups: grid1d(N * W, WG),
+    label: 'copy_columns_split',
+  });
+}
+
+/** The backward of splitColumns3: fused (N, w0 + w1 + w2) ← [part0 | part1 | part2] per row, written. */
+export function mergeColumns3(rec: Recorder, fused: GPUBuffer, parts: [GPUBuffer, GPUBuffer, GPUBuffer], N: number, widths: [number, number, number]): void {
+  check3('mergeColumns3', fused, parts, N, widths);
+  const W = widths[0] + widths[1] + widths[2];
+  rec.dispatch({
+    shader: 'columns',
+    entryPoint: 'merge3',
+    constants: { WG },
+    params: [N, widths[0], widths[1], widths[2], 0, 0, 0],
+    bindings: [fused, ...parts],
+    workgroups: grid1d(N * W, WG),
+    label: 'copy_columns_merge',
+  });
+}

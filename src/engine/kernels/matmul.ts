@@ -15,9 +15,10 @@
  * rounding order.
  */
 import type { Gpu } from '../gpu/device';
-import { f32, type Recorder } from '../gpu/recorder';
+import { f32, type Param, type Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
 import { planMatmul, SPLITK_SCRATCH_FLOATS } from './matmulPlan';
+import { dropoutScale, dropoutThreshold } from '../reference/dropout';
 
 export interface MatmulOptions {
   /** a is stored (K, M) and used transposed. */
@@ -42,6 +43,31 @@ export interface MatmulOptions {
    * differ from the single pass by f32 rounding order only.
    */
   splitK?: boolean;
+  /**
+   * out = … + addend (M, N) (at out's offset) instead of reading out: the residual connection y = x + x'·Wᵀ in one
+   * pass, without first copying x into out. Not with `accumulate`.
+   */
+  addend?: GPUBuffer;
+  /** out += alpha · u (M, r) · V (r, N) after everything else (a LoRA path's update folded into its base product). */
+  lowRank?: LowRankTerm;
+}
+
+/**
+ * The rank-r epilogue term: element (j, n) of V is v[j·vStrideJ + n·vStrideN] — LoRA B (out, r) seen as Bᵀ is
+ * (1, r); LoRA A (r, in) is (in, 1). u is (M, r) row-major from offset 0.
+ */
+export interface LowRankTerm {
+  u: GPUBuffer;
+  v: GPUBuffer;
+  r: number;
+  alpha: number;
+  vStrideJ: number;
+  vStrideN: number;
+  /**
+   * LoRA dropout's backward on the term: it is masked and scaled exactly as kernels/dropout.ts `dropoutBackward`
+   * with this (p, seed) over out's flat index m·N + n (out must then start at offset 0).
+   */
+  dropout?: { p: number; seed: number };
 }
 
 /** Output rows / columns computed by one invocation (fixed: the shader is unrolled for 8 x 8). */
@@ -49,6 +75,9 @@ const BLOCK = 8;
 
 const ACCUMULATE = 1;
 const HAS_BIAS = 2;
+const HAS_ADDEND = 4;
+const LOW_RANK = 8;
+const LOW_RANK_DROPOUT = 16;
 
 function checkDim(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new Error(`matmul: ${name} must be a non-negative integer, got ${v}`);
@@ -90,6 +119,23 @@ export function matmul(
   if (!Number.isFinite(alpha)) throw new Error(`matmul: alpha must be finite, got ${alpha}`);
   if (bFormat !== 'f32' && bFormat !== 'f16') throw new Error(`matmul: bFormat must be 'f32' or 'f16', got ${String(bFormat)}`);
   if (out === a || out === b || out === bias) throw new Error('matmul: out must not be the same buffer as a, b or bias');
+  const { addend, lowRank } = opts;
+  if (addend && accumulate) throw new Error('matmul: addend and accumulate both add to the product; pass one');
+  if (addend === out) throw new Error('matmul: addend must not be out (use accumulate)');
+  if (lowRank) {
+    const { r, alpha: la, vStrideJ, vStrideN } = lowRank;
+    if (!Number.isInteger(r) || r < 1) throw new Error(`matmul: lowRank.r must be a positive integer, got ${r}`);
+    if (!Number.isFinite(la)) throw new Error(`matmul: lowRank.alpha must be finite, got ${la}`);
+    checkDim('lowRank.vStrideJ', vStrideJ);
+    checkDim('lowRank.vStrideN', vStrideN);
+    if (lowRank.u === out || lowRank.v === out) throw new Error('matmul: lowRank u and v must not be out');
+    const d = lowRank.dropout;
+    if (d) {
+      if (!(d.p > 0 && d.p < 1)) throw new Error(`matmul: lowRank.dropout.p must be in (0, 1), got ${d.p}`);
+      if (!Number.isInteger(d.seed) || d.seed < 0 || d.seed > 0xffffffff) throw new Error(`matmul: lowRank.dropout.seed must be a u32, got ${d.seed}`);
+      if (outOffset !== 0) throw new Error('matmul: a lowRank dropout mask is over out from offset 0; outOffset must be 0');
+    }
+  }
   if (M === 0 || N === 0) return;
 
   const gpu = rec.gpu;
@@ -101,6 +147,18 @@ export function matmul(
   const bBytes = Math.max(4, checkBuffer(gpu, bShape, b, K * N, bFormat, bOffset));
   // Without a bias the slot still needs a buffer: reuse `a` (read-only twice is allowed); the shader never reads it.
   const biasBinding = bias ? { buffer: bias, size: checkBuffer(gpu, `bias (N=${N})`, bias, N) } : { buffer: a, size: aBytes };
+  // Epilogue bindings, `a` again (never read) when absent.
+  const unused = { buffer: a, size: aBytes };
+  const addendBinding = addend ? { buffer: addend, size: checkBuffer(gpu, `addend (M=${M}, N=${N})`, addend, M * N, 'f32', outOffset) } : unused;
+  let lrBindings = [unused, unused];
+  let lrParams: Param[] = [0, f32(0), 0, 0, 0, 0, f32(0)];
+  if (lowRank) {
+    const { u, v, r, vStrideJ, vStrideN } = lowRank;
+    const vElems = (r - 1) * vStrideJ + (N - 1) * vStrideN + 1;
+    lrBindings = [{ buffer: u, size: checkBuffer(gpu, `lowRank u (M=${M}, r=${r})`, u, M * r) }, { buffer: v, size: checkBuffer(gpu, `lowRank v (r=${r}, N=${N})`, v, vElems) }];
+    const d = lowRank.dropout;
+    lrParams = [r, f32(lowRank.alpha), vStrideJ, vStrideN, d ? dropoutThreshold(d.p) : 0, d?.seed ?? 0, f32(d ? dropoutScale(d.p) : 0)];
+  }
 
   // Entry point (f16 words, vec4 along k, scalar), workgroup shape and split-K: see matmulPlan.ts.
   const f16 = bFormat === 'f16';
@@ -108,17 +166,21 @@ export function matmul(
   const { entryPoint, wgX, wgY, kChunk, chunks } = plan;
   const constants = { TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, B_F16: f16 ? 1 : 0, WG_X: wgX, WG_Y: wgY };
   const workgroups = (rows: number): [number, number] => [Math.ceil(N / (BLOCK * wgX)), Math.ceil(rows / (BLOCK * wgY))];
-  const flags = (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0);
+  const flags = (accumulate ? ACCUMULATE : 0) | (bias ? HAS_BIAS : 0) | (addend ? HAS_ADDEND : 0) | (lowRank ? LOW_RANK : 0) | (lowRank?.dropout ? LOW_RANK_DROPOUT : 0);
+  if (chunks > 1 && (addend || lowRank)) throw new Error('matmul: addend / lowRank epilogues are for single-pass (base) products, not split-K');
   const label =
     `matmul ${M}x${K}x${N}${transA ? ' tA' : ''}${transB ? ' tB' : ''}${f16 ? ' b16' : ''}` +
-    `${entryPoint === 'main' ? '' : ` ${entryPoint.slice(5)}`}${wgX === wgY ? '' : ` wg${wgX}x${wgY}`}`;
-  const bindings = (o: GPUBuffer, size: number) => [{ buffer: o, size }, { buffer: a, size: aBytes }, { buffer: b, size: bBytes }, biasBinding];
+    `${entryPoint === 'main' ? '' : ` ${entryPoint.slice(5)}`}${wgX === wgY ? '' : ` wg${wgX}x${wgY}`}` +
+    `${addend ? ' +residual' : ''}${lowRank ? ` +rank${lowRank.r}` : ''}`;
+  const bindings = (o: GPUBuffer, size: number) => [
+    { buffer: o, size }, { buffer: a, size: aBytes }, { buffer: b, size: bBytes }, biasBinding, addendBinding, ...lrBindings,
+  ];
   if (chunks === 1) {
     rec.dispatch({
       shader: 'matmul',
       entryPoint,
       constants,
-      params: [M, K, N, f32(alpha), flags, aOffset, bOffset, outOffset, 0],
+      params: [M, K, N, f32(alpha), flags, aOffset, bOffset, outOffset, 0, ...lrParams],
       bindings: bindings(out, outBytes),
       workgroups: workgroups(M),
       label,
@@ -136,7 +198,7 @@ export function matmul(
       shader: 'matmul',
       entryPoint,
       constants,
-      params: [rows, K, N, f32(1), 0, aOffset + m0 * K, bOffset, 0, kChunk],
+      params: [rows, K, N, f32(1), 0, aOffset + m0 * K, bOffset, 0, kChunk, 0, f32(0), 0, 0, 0, 0, f32(0)],
       bindings: bindings(part, partBytes),
       workgroups: [...workgroups(rows), chunks],
       label: `${label} splitK ${chunks}x${kChunk}${rows === M ? '' : ` rows ${m0}+${rows}`}`,

@@ -4,7 +4,7 @@ import { expectClose, randomArray } from '../../testing/compare';
 import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
-import { ropeForward, ropeBackward } from './rope';
+import { ropeForward, ropeBackward, ropeForwardQK, ropeBackwardQK } from './rope';
 import * as ref from '../reference/rope';
 
 // Tolerances: GPU vs reference atol 2e-6 + rtol 1e-5 on O(1) inputs. Both use the same f32 angle; the GPU then
@@ -129,6 +129,48 @@ describe('rope GPU vs reference', () => {
     expectClose(await readF32(gpu.device, gX, 0, 2 * N), expected, { rtol: 0, atol: 1e-6 }, 'cos/sin');
   });
 
+  for (const [name, N, H, KV, D, R] of [
+    ['GQA 3/1 heads, odd sizes', 7, 3, 1, 10, 10],
+    ['SmolLM2-like 9/3 heads of 64', 5, 9, 3, 64, 64],
+    ['partial rotary 4 of 10, 2/2 heads', 6, 2, 2, 10, 4],
+  ] as const) {
+    it(`q and k in one dispatch = each alone, bit for bit, and = the reference (${name})`, async () => {
+      const gpu = await testGpu();
+      const opts = { rotaryDim: R };
+      const q = randomArray(N * H * D, 40), k = randomArray(N * KV * D, 41);
+      const pos = randomPositions(N, 42, 5000);
+      const inv = ref.ropeInvFreq(R, 10000);
+      const gPos = gpu.buffers.fromData('test', 'pos', pos), gInv = gpu.buffers.fromData('test', 'inv', inv);
+      const buf = (what: string, v: Float32Array) => gpu.buffers.fromData('test', what, v);
+      const [q1, k1, q2, k2] = [buf('q1', q), buf('k1', k), buf('q2', q), buf('k2', k)];
+      const rec = new Recorder(gpu);
+      ropeForwardQK(rec, q1, k1, gPos, gInv, N, H, KV, D, opts);
+      ropeForward(rec, q2, gPos, gInv, N, H, D, opts);
+      ropeForward(rec, k2, gPos, gInv, N, KV, D, opts);
+      rec.submit();
+      const read = (b: GPUBuffer, n: number) => readF32(gpu.device, b, 0, n);
+      const [gq1, gk1, gq2, gk2] = await Promise.all([read(q1, q.length), read(k1, k.length), read(q2, q.length), read(k2, k.length)]);
+      expect(Array.from(gq1), 'q forward').toEqual(Array.from(gq2));
+      expect(Array.from(gk1), 'k forward').toEqual(Array.from(gk2));
+      const yq = q.slice(), yk = k.slice();
+      ref.ropeForward(yq, pos, inv, N, H, D, opts);
+      ref.ropeForward(yk, pos, inv, N, KV, D, opts);
+      expectClose(gq1, yq, TOL, 'q vs reference');
+      expectClose(gk1, yk, TOL, 'k vs reference');
+
+      const rec2 = new Recorder(gpu);
+      ropeBackwardQK(rec2, q1, k1, gPos, gInv, N, H, KV, D, opts);
+      ropeBackward(rec2, q2, gPos, gInv, N, H, D, opts);
+      ropeBackward(rec2, k2, gPos, gInv, N, KV, D, opts);
+      rec2.submit();
+      const [bq1, bk1, bq2, bk2] = await Promise.all([read(q1, q.length), read(k1, k.length), read(q2, q.length), read(k2, k.length)]);
+      expect(Array.from(bq1), 'q backward').toEqual(Array.from(bq2));
+      expect(Array.from(bk1), 'k backward').toEqual(Array.from(bk2));
+      expectClose(bq1, q, TOL, 'q: backward ∘ forward = identity');
+      expectClose(bk1, k, TOL, 'k: backward ∘ forward = identity');
+    });
+  }
+
   it('rejects bad sizes', async () => {
     const gpu = await testGpu();
     const b = gpu.buffers.storage('test', 'small', 64);
@@ -141,6 +183,8 @@ describe('rope GPU vs reference', () => {
     expect(() => ropeBackward(rec, b, b, b, 1, 1, 8, { rotaryDim: 0 })).toThrow(/rotaryDim must be a positive integer, got 0/);
     const inv1 = gpu.buffers.storage('test', 'inv1', 4);
     expect(() => ropeForward(rec, b, b, inv1, 1, 1, 8, { rotaryDim: 4 })).toThrow(/invFreq holds 1 elements but needs 2/);
+    expect(() => ropeForwardQK(rec, b, b, b, b, 1, 1, 1, 4)).toThrow(/q and k must be different buffers/);
+    expect(() => ropeBackwardQK(rec, b, gpu.buffers.storage('test', 'k8', 8), b, b, 1, 1, 1, 4)).toThrow(/rope_qk_backward: k holds 2 elements but needs 4/);
     expect(rec.count).toBe(0);
     // An odd headDim is fine when the rotary part is even, and invFreq then needs only rotaryDim/2 entries.
     ropeForward(new Recorder(gpu), b, b, gpu.buffers.storage('test', 'inv2', 8), 1, 1, 5, { rotaryDim: 4 });

@@ -4,7 +4,7 @@ import { expectClose, randomArray } from '../../testing/compare';
 import { dot, numericGrad, random64 } from '../../testing/finiteDiff';
 import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
-import { swigluForward, swigluBackward, type GatedActivation } from './swiglu';
+import { swigluForward, swigluBackward, swigluForwardFused, swigluBackwardFused, type GatedActivation } from './swiglu';
 import * as ref from '../reference/swiglu';
 import * as gelu from '../reference/gelu';
 
@@ -89,6 +89,45 @@ describe('swiglu / geglu GPU vs reference', () => {
     });
   }
 
+  for (const activation of ['silu', 'gelu_tanh'] as const) {
+    it(`fused [gate | up] layout (Phi-3 gate_up_proj) = the split layout bit for bit, and = the reference, ${activation}`, async () => {
+      const gpu = await testGpu();
+      const rows = 13, W = 37, n = rows * W;
+      const gateUp = randomArray(2 * n, 20, 6), dout = randomArray(n, 21), init = randomArray(2 * n, 22);
+      gateUp.set(EXTREMES, 0);
+      const gate = new Float32Array(n), up = new Float32Array(n);
+      for (let r = 0; r < rows; r++) {
+        gate.set(gateUp.subarray(r * 2 * W, r * 2 * W + W), r * W);
+        up.set(gateUp.subarray(r * 2 * W + W, (r + 1) * 2 * W), r * W);
+      }
+      const buf = (a: Float32Array) => gpu.buffers.fromData('test', 'x', a);
+      const gGU = buf(gateUp), gGate = buf(gate), gUp = buf(up), gDout = buf(dout);
+      const gOutF = buf(new Float32Array(n)), gOut = buf(new Float32Array(n));
+      const gDguW = buf(init), gDguA = buf(init), gDg = buf(new Float32Array(n)), gDu = buf(new Float32Array(n));
+      const rec = new Recorder(gpu);
+      swigluForwardFused(rec, gOutF, gGU, rows, W, { activation });
+      swigluForward(rec, gOut, gGate, gUp, n, { activation });
+      swigluBackwardFused(rec, gDguW, gDout, gGU, rows, W, { activation });
+      swigluBackwardFused(rec, gDguA, gDout, gGU, rows, W, { activation, accumulate: true });
+      swigluBackward(rec, gDg, gDu, gDout, gGate, gUp, n, { activation });
+      expect(rec.labels[0]).toBe(activation === 'silu' ? 'swiglu_fused_forward' : 'geglu_fused_forward');
+      rec.submit();
+      const read = (b: GPUBuffer, len: number) => readF32(gpu.device, b, 0, len);
+      const [outF, out, dguW, dguA, dg, du] = await Promise.all([read(gOutF, n), read(gOut, n), read(gDguW, 2 * n), read(gDguA, 2 * n), read(gDg, n), read(gDu, n)]);
+      expect(Array.from(outF), 'forward').toEqual(Array.from(out));
+      const joined = new Float32Array(2 * n);
+      for (let r = 0; r < rows; r++) {
+        joined.set(dg.subarray(r * W, (r + 1) * W), r * 2 * W);
+        joined.set(du.subarray(r * W, (r + 1) * W), r * 2 * W + W);
+      }
+      expect(Array.from(dguW), 'backward (write)').toEqual(Array.from(joined));
+      expect(Array.from(dguA), 'backward (accumulate)').toEqual(Array.from(joined.map((v, i) => init[i] + v)));
+      const want = new Float32Array(n);
+      ref.swigluForward(want, gate, up, n, { activation });
+      expectClose(outF, want, TOL, 'forward vs reference');
+    });
+  }
+
   it('rejects bad sizes and unknown activations', async () => {
     const gpu = await testGpu();
     const b = gpu.buffers.storage('test', 'small', 16);
@@ -97,6 +136,9 @@ describe('swiglu / geglu GPU vs reference', () => {
     expect(() => swigluBackward(rec, b, b, b, b, b, 0)).toThrow(/N must be a positive integer/);
     expect(() => swigluForward(rec, b, b, b, 4, { activation: 'gelu' as GatedActivation })).toThrow(/swigluForward: activation must be 'silu' or 'gelu_tanh', got gelu/);
     expect(() => swigluBackward(rec, b, b, b, b, b, 4, { activation: 'relu' as GatedActivation })).toThrow(/swigluBackward: activation must be/);
+    expect(() => swigluForwardFused(rec, b, b, 1, 2)).toThrow(/out and gateUp must be different buffers/);
+    expect(() => swigluForwardFused(rec, b, gpu.buffers.storage('test', 'gu', 16), 1, 3)).toThrow(/swigluForwardFused: gateUp holds 4 f32 but needs 6/);
+    expect(() => swigluBackwardFused(rec, b, b, b, 0, 2)).toThrow(/rows must be a positive integer/);
     expect(rec.count).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { Recorder } from '../gpu/recorder';
 import { grid1d } from './grid';
-import { requireElementwise } from './validate';
+import { requireCount, requireElementwise, requireFloats } from './validate';
 
 const WG = 256;
 
@@ -56,5 +56,56 @@ export function swigluBackward(
     bindings: [dgate, dup, dout, gate, up],
     workgroups: grid1d(N, WG),
     label: `${name}_backward`,
+  });
+}
+
+/** Checks a fused [gate | up] buffer pair's sizes: rows·width values in `half` buffers, rows·2·width in `full` ones. */
+function checkFused(kernel: string, rows: number, width: number, half: [GPUBuffer, string][], full: [GPUBuffer, string][]): void {
+  requireCount(kernel, 'rows', rows);
+  requireCount(kernel, 'width', width);
+  requireFloats(kernel, rows * width, half);
+  requireFloats(kernel, rows * 2 * width, full);
+}
+
+/**
+ * out (rows, width) = act(gate) · up, where gate and up are the halves of one fused projection output
+ * gateUp (rows, 2·width) = [gate | up] per row (Phi-3's gate_up_proj), read in place: no split copies.
+ */
+export function swigluForwardFused(rec: Recorder, out: GPUBuffer, gateUp: GPUBuffer, rows: number, width: number, opts: GatedMlpOptions = {}): void {
+  const kernel = 'swigluForwardFused';
+  const { act, name } = activationOf(kernel, opts.activation);
+  checkFused(kernel, rows, width, [[out, 'out']], [[gateUp, 'gateUp']]);
+  if (out === gateUp) throw new RangeError(`${kernel}: out and gateUp must be different buffers`);
+  rec.dispatch({
+    shader: 'swiglu_forward',
+    entryPoint: 'fused',
+    constants: { WG, ACT: act },
+    params: [rows * width, width],
+    bindings: [out, gateUp],
+    workgroups: grid1d(rows * width, WG),
+    label: `${name}_fused_forward`,
+  });
+}
+
+/**
+ * dgateUp (rows, 2·width) = [dgate | dup] per row, written (or added with `{ accumulate: true }`) straight into the
+ * fused projection's gradient layout, from dout (rows, width) and the fused forward input gateUp = [gate | up].
+ */
+export function swigluBackwardFused(
+  rec: Recorder, dgateUp: GPUBuffer, dout: GPUBuffer, gateUp: GPUBuffer, rows: number, width: number,
+  opts: GatedMlpOptions & { accumulate?: boolean } = {},
+): void {
+  const kernel = 'swigluBackwardFused';
+  const { act, name } = activationOf(kernel, opts.activation);
+  checkFused(kernel, rows, width, [[dout, 'dout']], [[dgateUp, 'dgateUp'], [gateUp, 'gateUp']]);
+  if (dgateUp === gateUp || dgateUp === dout) throw new RangeError(`${kernel}: dgateUp must not be dout or gateUp`);
+  rec.dispatch({
+    shader: 'swiglu_backward',
+    entryPoint: 'fused',
+    constants: { WG, ACT: act },
+    params: [rows * width, opts.accumulate ? 1 : 0, width],
+    bindings: [dgateUp, dout, gateUp],
+    workgroups: grid1d(rows * width, WG),
+    label: `${name}_fused_backward`,
   });
 }

@@ -17,12 +17,12 @@ import type { Recorder } from '../gpu/recorder';
 import type { LinearRole, ModelConfig } from '../model/config';
 import { rmsnormForward, rmsnormBackward } from '../kernels/rmsnorm';
 import { layernormForward, layernormBackward } from '../kernels/layernorm';
-import { ropeForward, ropeBackward } from '../kernels/rope';
+import { ropeForwardQK, ropeBackwardQK } from '../kernels/rope';
 import { attentionForward, attentionBackward } from '../kernels/attention';
-import { swigluForward, swigluBackward } from '../kernels/swiglu';
+import { swigluForward, swigluBackward, swigluForwardFused, swigluBackwardFused } from '../kernels/swiglu';
 import { geluForward, geluBackward } from '../kernels/gelu';
-import { accumulate, addForward, copy } from '../kernels/residual';
-import { copyColumns } from '../kernels/columns';
+import { accumulate, addForward } from '../kernels/residual';
+import { splitColumns3, mergeColumns3 } from '../kernels/columns';
 import { kvAppend } from '../kernels/kvAppend';
 import { linearForward, linearBackward, type Linear, type LinearScratch } from './linear';
 import type { BackwardScratch, LayerActivations, NormActs } from './activations';
@@ -104,9 +104,10 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
   const { cfg, B, T } = ctx;
   const N = B * T, C = cfg.hidden, H = cfg.nHeads, KV = cfg.nKVHeads, hd = cfg.headDim, I = cfg.intermediate;
   const qW = H * hd, kvW = KV * hd;
-  const fwd = (y: GPUBuffer, xin: GPUBuffer, role: LinearRole, acc = false) => {
+  /** y = Linear_role(xin) [+ residual: the skip connection added in the product's epilogue, no copy]. */
+  const fwd = (y: GPUBuffer, xin: GPUBuffer, role: LinearRole, residual: GPUBuffer | null = null) => {
     const l = lin(w, role);
-    linearForward(rec, y, xin, l, N, scratch(ctx, a, l, w.index, role), acc);
+    linearForward(rec, y, xin, l, N, scratch(ctx, a, l, w.index, role), false, residual);
   };
 
   // ---- attention branch
@@ -118,10 +119,7 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
   const qDst = a.qPre ?? a.q, kDst = a.kPre ?? a.k;
   if (w.linears.has('qkv')) {
     fwd(a.qkv!, xa, 'qkv');
-    const W = qW + 2 * kvW;
-    copyColumns(rec, qDst, a.qkv!, N, qW, { srcStride: W, srcOffset: 0, dstStride: qW });
-    copyColumns(rec, kDst, a.qkv!, N, kvW, { srcStride: W, srcOffset: qW, dstStride: kvW });
-    copyColumns(rec, a.v, a.qkv!, N, kvW, { srcStride: W, srcOffset: qW + kvW, dstStride: kvW });
+    splitColumns3(rec, [qDst, kDst, a.v], a.qkv!, N, [qW, kvW, kvW]); // [q | k | v], one dispatch
   } else {
     fwd(qDst, xa, 'q');
     fwd(kDst, xa, 'k');
@@ -131,11 +129,7 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
     normForward(rec, cfg, a.qNormActs!, a.qPre!, w.qNorm, qkRows(cfg, N, H));
     normForward(rec, cfg, a.kNormActs!, a.kPre!, w.kNorm, qkRows(cfg, N, KV));
   }
-  if (w.invFreq) {
-    const rope = { rotaryDim: cfg.rotaryDim };
-    ropeForward(rec, a.q, ctx.positions, w.invFreq, N, H, hd, rope);
-    ropeForward(rec, a.k, ctx.positions, w.invFreq, N, KV, hd, rope);
-  }
+  if (w.invFreq) ropeForwardQK(rec, a.q, a.k, ctx.positions, w.invFreq, N, H, KV, hd, { rotaryDim: cfg.rotaryDim });
   const attn = { window: w.window };
   if (ctx.kv) {
     const { k, v, past, cap, segments } = ctx.kv;
@@ -150,8 +144,7 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
     normForward(rec, cfg, a.attnOut!, a.attnProj!, w.attnOut, N);
     addForward(rec, a.res2, x, a.attnOut!.out, N * C);
   } else {
-    copy(rec, a.res2, x, N * C);
-    fwd(a.res2, a.att, 'o', true);
+    fwd(a.res2, a.att, 'o', x);
   }
 
   // ---- MLP branch
@@ -162,14 +155,14 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
   }
   if (cfg.mlp === 'gated') {
     if (w.linears.has('gateUp')) {
+      // Fused gate_up_proj: the activation reads [gate | up] in place (backward reads it there too).
       fwd(a.gateUp!, xm, 'gateUp');
-      copyColumns(rec, a.gate, a.gateUp!, N, I, { srcStride: 2 * I, srcOffset: 0, dstStride: I });
-      copyColumns(rec, a.up!, a.gateUp!, N, I, { srcStride: 2 * I, srcOffset: I, dstStride: I });
+      swigluForwardFused(rec, a.h, a.gateUp!, N, I, { activation: cfg.hiddenAct });
     } else {
       fwd(a.gate, xm, 'gate');
       fwd(a.up!, xm, 'up');
+      swigluForward(rec, a.h, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
     }
-    swigluForward(rec, a.h, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
   } else {
     fwd(a.gate, xm, 'fc');
     geluForward(rec, a.h, a.gate, N * I);
@@ -179,8 +172,7 @@ export function layerForward(rec: Recorder, ctx: StepContext, out: GPUBuffer, x:
     normForward(rec, cfg, a.mlpOut!, a.mlpProj!, w.mlpOut, N);
     addForward(rec, out, a.res2, a.mlpOut!.out, N * C);
   } else {
-    copy(rec, out, a.res2, N * C);
-    fwd(out, a.h, 'down', true);
+    fwd(out, a.h, 'down', a.res2);
   }
 }
 
@@ -208,12 +200,11 @@ export function layerBackward(rec: Recorder, ctx: StepContext, x: GPUBuffer, w: 
   }
   bwd(g.dh, dDown, a.h, 'down');
   if (cfg.mlp === 'gated') {
-    swigluBackward(rec, g.dgate, g.dup!, g.dh, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
     if (w.linears.has('gateUp')) {
-      copyColumns(rec, g.dgateUp!, g.dgate, N, I, { dstStride: 2 * I, dstOffset: 0, srcStride: I });
-      copyColumns(rec, g.dgateUp!, g.dup!, N, I, { dstStride: 2 * I, dstOffset: I, srcStride: I });
+      swigluBackwardFused(rec, g.dgateUp!, g.dh, a.gateUp!, N, I, { activation: cfg.hiddenAct }); // straight into [dgate | dup]
       bwd(g.dln, g.dgateUp!, xm, 'gateUp');
     } else {
+      swigluBackward(rec, g.dgate, g.dup!, g.dh, a.gate, a.up!, N * I, { activation: cfg.hiddenAct });
       bwd(g.dln, g.dgate, xm, 'gate');
       bwd(g.dln, g.dup!, xm, 'up', true);
     }
@@ -232,11 +223,7 @@ export function layerBackward(rec: Recorder, ctx: StepContext, x: GPUBuffer, w: 
   }
   bwd(g.datt, dO, a.att, 'o');
   attentionBackward(rec, g.dq, g.dk, g.dv, g.datt, a.q, a.k, a.v, ctx.segments, a.att, a.lse, B, T, H, KV, hd, cfg.attentionScale, { window: w.window });
-  if (w.invFreq) {
-    const rope = { rotaryDim: cfg.rotaryDim };
-    ropeBackward(rec, g.dq, ctx.positions, w.invFreq, N, H, hd, rope);
-    ropeBackward(rec, g.dk, ctx.positions, w.invFreq, N, KV, hd, rope);
-  }
+  if (w.invFreq) ropeBackwardQK(rec, g.dq, g.dk, ctx.positions, w.invFreq, N, H, KV, hd, { rotaryDim: cfg.rotaryDim });
   let dq = g.dq, dk = g.dk;
   if (w.qNorm && w.kNorm) {
     normBackward(rec, cfg, g.dqPre!, g.dq, a.qPre!, w.qNorm, a.qNormActs!, qkRows(cfg, N, H), false);
@@ -245,10 +232,7 @@ export function layerBackward(rec: Recorder, ctx: StepContext, x: GPUBuffer, w: 
     dk = g.dkPre!;
   }
   if (w.linears.has('qkv')) {
-    const W = qW + 2 * kvW;
-    copyColumns(rec, g.dqkv!, dq, N, qW, { dstStride: W, dstOffset: 0, srcStride: qW });
-    copyColumns(rec, g.dqkv!, dk, N, kvW, { dstStride: W, dstOffset: qW, srcStride: kvW });
-    copyColumns(rec, g.dqkv!, g.dv, N, kvW, { dstStride: W, dstOffset: qW + kvW, srcStride: kvW });
+    mergeColumns3(rec, g.dqkv!, [dq, dk, g.dv], N, [qW, kvW, kvW]);
     bwd(g.dln, g.dqkv!, xa, 'qkv');
   } else {
     bwd(g.dln, dq, xa, 'q');

@@ -3,17 +3,22 @@
  * and backward. LoRA exactly as PEFT: y = x·op(W) + b + scale · (dropout(x) · Aᵀ) · Bᵀ, A [r, in], B [out, r].
  *
  * The skinny LoRA products — u = x·Aᵀ and du = s·dy·B (N = r columns), dA and dB (r·in and out·r outputs reduced
- * over all N tokens) — allow split-K (see kernels/matmulPlan.ts): on a GPU they otherwise fill a few workgroups. The
- * up-product y += s·u·Bᵀ is already a single dispatch that scales and adds into the base output (alpha, accumulate).
+ * over all N tokens) — allow split-K (see kernels/matmulPlan.ts): on a GPU they otherwise fill a few workgroups.
+ * The rank-r updates that land on a base product's output are folded into that product's epilogue (matmul
+ * `lowRank`): forward y = x·op(W) + b + s·u·Bᵀ (u computed first), backward dx = dy·W' + dropout'(du·A) (du
+ * first; the dropout mask is regenerated in the epilogue). A residual input is added the same way (`residual`: y = residual + x·op(W) + …, no copy). The fused
+ * results equal the unfused dispatch sequence bit for bit (kernels/matmulEpilogue.test.ts). A decoding step's few
+ * rows go through matvec, which has no epilogue: there the unfused sequence runs.
  *
  * Saved for backward: u = dropout(x)·Aᵀ (N, r) per module. dropout(x) itself is never stored: the dropout kernel
  * regenerates its mask from (seed, index), so backward recomputes it into scratch.
  */
 import type { Recorder } from '../gpu/recorder';
 import { matmul } from '../kernels/matmul';
-import { linearProduct } from '../kernels/matvec';
+import { linearProduct, matvecPolicy, MATVEC_MAX_M } from '../kernels/matvec';
+import { copy } from '../kernels/residual';
 import { biasBackward } from '../kernels/bias';
-import { dropoutForward, dropoutBackward } from '../kernels/dropout';
+import { dropoutForward } from '../kernels/dropout';
 import type { WeightLayout } from '../model/tensors';
 import type { WeightFormat } from './weights';
 
@@ -54,21 +59,46 @@ export interface LinearScratch {
   seed: number;
 }
 
-/** y (N, out) = x (N, in) · op(W) + b [+ y if accumulate] + LoRA. */
-export function linearForward(rec: Recorder, y: GPUBuffer, x: GPUBuffer, lin: Linear, N: number, s: LinearScratch | null, accumulate = false): void {
+/** Whether linearProduct takes matvec for N rows (a decoding step): no epilogue terms there. */
+function usesMatvec(N: number): boolean {
+  return N >= 1 && N <= Math.min(matvecPolicy.maxM, MATVEC_MAX_M);
+}
+
+/**
+ * y (N, out) = x (N, in) · op(W) + b [+ y if accumulate] [+ residual (N, out)] + LoRA. `residual` (the skip
+ * connection's input) must not be y; it and `accumulate` are exclusive.
+ */
+export function linearForward(
+  rec: Recorder, y: GPUBuffer, x: GPUBuffer, lin: Linear, N: number, s: LinearScratch | null, accumulate = false,
+  residual: GPUBuffer | null = null,
+): void {
   const transB = lin.layout === 'linear';
-  // linearProduct: a matrix-vector kernel when N is a decoding step's few rows, matmul otherwise.
-  linearProduct(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate, bFormat: lin.weightFormat });
   const lora = lin.lora;
-  if (!lora) return;
-  if (!s?.u) throw new Error(`${lin.path}: LoRA forward needs a u buffer`);
-  let xa = x;
-  if (lora.dropout > 0) {
-    dropoutForward(rec, s.xDrop, x, N * lin.inF, lora.dropout, s.seed);
-    xa = s.xDrop;
+  if (lora && !s?.u) throw new Error(`${lin.path}: LoRA forward needs a u buffer`);
+  if (usesMatvec(N)) {
+    // linearProduct: a matrix-vector kernel for a decoding step's few rows; the terms are separate dispatches.
+    if (residual) copy(rec, y, residual, N * lin.outF);
+    linearProduct(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, { transB, accumulate: accumulate || !!residual, bFormat: lin.weightFormat });
+    if (lora) {
+      linearProduct(rec, s!.u!, loraInput(rec, x, lin, N, s!), lora.A, null, N, lin.inF, lora.r, { transB: true, splitK: true }); // u (N, r) = xa · Aᵀ
+      linearProduct(rec, y, s!.u!, lora.B, null, N, lora.r, lin.outF, { transB: true, alpha: lora.scale, accumulate: true }); // y += s·u·Bᵀ
+    }
+    return;
   }
-  linearProduct(rec, s.u, xa, lora.A, null, N, lin.inF, lora.r, { transB: true, splitK: true }); // u (N, r) = xa · Aᵀ
-  linearProduct(rec, y, s.u, lora.B, null, N, lora.r, lin.outF, { transB: true, alpha: lora.scale, accumulate: true }); // y += s·u·Bᵀ
+  // u (N, r) = dropout(x) · Aᵀ first, so the base product can add s·u·Bᵀ (B (out, r): element (j, n) at n·r + j).
+  if (lora) matmul(rec, s!.u!, loraInput(rec, x, lin, N, s!), lora.A, null, N, lin.inF, lora.r, { transB: true, splitK: true });
+  matmul(rec, y, x, lin.weight, lin.bias, N, lin.inF, lin.outF, {
+    transB, accumulate, bFormat: lin.weightFormat, addend: residual ?? undefined,
+    lowRank: lora ? { u: s!.u!, v: lora.B, r: lora.r, alpha: lora.scale, vStrideJ: 1, vStrideN: lora.r } : undefined,
+  });
+}
+
+/** The LoRA path's input: x, or dropout(x) regenerated into s.xDrop from the module's seed. */
+function loraInput(rec: Recorder, x: GPUBuffer, lin: Linear, N: number, s: LinearScratch): GPUBuffer {
+  const p = lin.lora!.dropout;
+  if (p <= 0) return x;
+  dropoutForward(rec, s.xDrop, x, N * lin.inF, p, s.seed);
+  return s.xDrop;
 }
 
 /**
@@ -86,32 +116,29 @@ export function linearBackward(
   accumulateDx = false,
 ): void {
   const { inF, outF } = lin;
+  const lora = lin.lora && s?.u ? lin.lora : null;
+  // dx's LoRA term dropout'(du·A) (A (r, in): element (j, n) at j·in + n; the mask regenerated from the module's seed)
+  // folds into the base product's epilogue: du first.
+  const fold = !!(lora && dx);
+  if (lora && fold) matmul(rec, s!.du, dy, lora.B, null, N, outF, lora.r, { alpha: lora.scale, splitK: true }); // du (N, r) = scale · dy · B
   if (dx) {
     // linear: dx = dy · W (W stored (out, in)); conv1d: dx = dy · Wᵀ (W stored (in, out)).
-    matmul(rec, dx, dy, lin.weight, null, N, outF, inF, { transB: lin.layout === 'conv1d', accumulate: accumulateDx, bFormat: lin.weightFormat });
+    matmul(rec, dx, dy, lin.weight, null, N, outF, inF, {
+      transB: lin.layout === 'conv1d', accumulate: accumulateDx, bFormat: lin.weightFormat,
+      lowRank: fold ? {
+        u: s!.du, v: lora!.A, r: lora!.r, alpha: 1, vStrideJ: inF, vStrideN: 1,
+        dropout: lora!.dropout > 0 ? { p: lora!.dropout, seed: s!.seed } : undefined,
+      } : undefined,
+    });
   }
   if (lin.dWeight) {
     if (lin.layout === 'linear') matmul(rec, lin.dWeight, dy, x, null, outF, N, inF, { transA: true, accumulate: true });
     else matmul(rec, lin.dWeight, x, dy, null, inF, N, outF, { transA: true, accumulate: true });
   }
   if (lin.dBias) biasBackward(rec, lin.dBias, dy, N, outF);
-  const lora = lin.lora;
-  if (!lora || !s?.u) return;
-  if (lora.dB) matmul(rec, lora.dB, dy, s.u, null, outF, N, lora.r, { transA: true, alpha: lora.scale, accumulate: true, splitK: true });
-  // du (N, r) = scale · dy · B
-  matmul(rec, s.du, dy, lora.B, null, N, outF, lora.r, { alpha: lora.scale, splitK: true });
-  let xa = x;
-  if (lora.dropout > 0) {
-    dropoutForward(rec, s.xDrop, x, N * inF, lora.dropout, s.seed);
-    xa = s.xDrop;
-  }
-  if (lora.dA) matmul(rec, lora.dA, s.du, xa, null, lora.r, N, inF, { transA: true, accumulate: true, splitK: true });
-  if (!dx) return;
-  if (lora.dropout > 0) {
-    // dx += dropout'(du · A): reuse xDrop (dropout(x) is no longer needed) for du·A, then mask it into dx.
-    matmul(rec, s.xDrop, s.du, lora.A, null, N, lora.r, inF, {});
-    dropoutBackward(rec, dx, s.xDrop, N * inF, lora.dropout, s.seed, { accumulate: true });
-  } else {
-    matmul(rec, dx, s.du, lora.A, null, N, lora.r, inF, { accumulate: true });
-  }
+  if (!lora) return;
+  if (lora.dB) matmul(rec, lora.dB, dy, s!.u!, null, outF, N, lora.r, { transA: true, alpha: lora.scale, accumulate: true, splitK: true });
+  if (!fold) matmul(rec, s!.du, dy, lora.B, null, N, outF, lora.r, { alpha: lora.scale, splitK: true }); // du (N, r) = scale · dy · B
+  const xa = loraInput(rec, x, lin, N, s!);
+  if (lora.dA) matmul(rec, lora.dA, s!.du, xa, null, lora.r, N, inF, { transA: true, accumulate: true, splitK: true });
 }
