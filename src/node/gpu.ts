@@ -28,6 +28,14 @@ function createInstance(options: string[]): GPU {
   liveInstances.push(instance);
   return instance;
 }
+/**
+ * A Dawn instance of our own with extra `create()` options (e.g. 'enable-dawn-features=allow_unsafe_apis'), kept
+ * alive like every other. Opt-in: only the lab's tensor-core probe (src/lab/bench/tensorProbe.ts) asks for one; the
+ * engine's device never gets these toggles.
+ */
+export function createNodeGpuInstance(options: string[]): GPU {
+  return createInstance(options);
+}
 function loadDawn(): DawnModule {
   if (!dawn) {
     quietVulkanProbe(process.env, SWIFTSHADER_ICDS.find((p) => existsSync(p)));

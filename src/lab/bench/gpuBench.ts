@@ -11,6 +11,8 @@
  *            first sample + its readback) and decode tokens/s over the remaining tokens, "after" (matvec + GPU
  *            sampling, the engine's default) and "before" (matmul + host sampling of V logits) — for the SmolLM2,
  *            Qwen2.5-0.5B and GPT-2 shapes and the built-in model (public/models/studio-base).
+ *   probe    what the adapter offers for WebGPU tensor cores (chromium-experimental-subgroup-matrix) and, where it
+ *            does, accuracy and TFLOP/s of a matmul on them beside ours (./tensorProbe.ts; seconds).
  *   matmul   TFLOP/s per layout: plain a·b and a·bᵀ (transB, the forward's), at training shapes; and the decode
  *            matrix-vector product in GB/s of weight read.
  *
@@ -37,6 +39,7 @@ import { familyOf, profileStep, type StepProfile } from './stepProfile';
 import { median } from './timing';
 import { mulberry32, uniformArray } from '../../engine/model/random';
 import type { BenchRecord } from './types';
+import { probeTensorCores } from './tensorProbe';
 
 export interface GpuBenchSize {
   /** Override every model's layer count (null: the published count). */
@@ -83,6 +86,8 @@ export interface GpuBenchContext {
   log(message: string): void;
   /** Called with every record so far after each case (the entry saves them, so a crash loses only the case). */
   onRecords?(records: BenchRecord[]): void;
+  /** A GPU instance with the probe's Dawn toggles (PROBE_DAWN_TOGGLES) for the probe case; absent: it says so. */
+  probeInstance?(): GPU | null;
 }
 
 const SUITE = 'gpu';
@@ -328,7 +333,7 @@ async function matmulCases(ctx: GpuBenchContext): Promise<BenchRecord[]> {
   return out;
 }
 
-/** Every part, in order: matmul (seconds), decode, LoRA steps (the longest). */
+/** Every part, in order: the tensor-core probe and matmul (seconds), decode, LoRA steps (the longest). */
 export async function runGpuBench(ctx: GpuBenchContext): Promise<BenchRecord[]> {
   const { gpu } = ctx;
   ctx.log(`adapter: ${gpu.adapter.description || gpu.adapter.vendor} (${gpu.adapter.isSoftware ? 'CPU' : 'GPU'}); timestamps ${gpu.hasTimestamps}; ` +
@@ -338,6 +343,14 @@ export async function runGpuBench(ctx: GpuBenchContext): Promise<BenchRecord[]> 
     records.push(...r);
     ctx.onRecords?.(records);
   };
+  if (want(ctx, 'probe/tensor-cores')) {
+    ctx.log('probe/tensor-cores: WebGPU subgroup matrices (issue #12, item 6)');
+    try { // the probe reports its own failures; this catches only what escapes it (e.g. an instance that cannot be made)
+      add(await probeTensorCores({ instance: ctx.probeInstance?.() ?? null, gpu, quick: gpu.adapter.isSoftware, log: ctx.log }));
+    } catch (e) {
+      ctx.log(`probe/tensor-cores: failed: ${(e as Error).message}`);
+    }
+  }
   add(await matmulCases(ctx));
   add(await decodeCases(ctx));
   for (const [name, json, targets] of LORA_CASES) {

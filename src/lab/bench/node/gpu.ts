@@ -4,11 +4,13 @@
  *   node gpu.mjs [--quick] [--case TEXT]... [--layers N] [--steps 1x256,4x512] [--prompt N] [--new N] [--out FILE]
  *                [--manifest FILE]   (the case list bench/peers/torch_peer.py measures)
  *
+ * `--case probe` runs only the tensor-core probe (adapter, features, subgroup-matrix configs; see bench/README.md).
  * Prints progress lines and, last, the records as one JSON array; writes them to --out (default $OUT/ours.json when
  * $OUT is set). Here: `npx tsx src/lab/bench/node/gpu.ts --quick`.
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import { acquireNodeGpu } from '../../../node/gpu';
+import { acquireNodeGpu, createNodeGpuInstance } from '../../../node/gpu';
+import { PROBE_DAWN_TOGGLES } from '../subgroupMatrix';
 import { caseManifest, FULL_SIZE, QUICK_SIZE, runGpuBench, studioBaseDir, type GpuBenchSize } from '../gpuBench';
 
 function parse(argv: string[]): { size: GpuBenchSize; cases: string[]; out: string | null; manifest: string | null } {
@@ -56,7 +58,9 @@ const save = (records: unknown[]) => {
   writeFileSync(`${out}.tmp`, JSON.stringify(records, null, 1));
   renameSync(`${out}.tmp`, out); // a reader never sees half a file
 };
-const records = await runGpuBench({ gpu, size, cases, log: (m) => console.log(`[gpu] ${m}`), onRecords: save });
+// The tensor-core probe's own instance: the same adapter, with the Dawn toggles the experimental feature needs.
+const probeInstance = () => createNodeGpuInstance([...(gpu.adapter.isSoftware ? ['adapter=SwiftShader'] : []), PROBE_DAWN_TOGGLES]);
+const records = await runGpuBench({ gpu, size, cases, log: (m) => console.log(`[gpu] ${m}`), onRecords: save, probeInstance });
 save(records);
 console.log(`[gpu] done in ${((performance.now() - t0) / 1000).toFixed(1)} s${out ? `; records in ${out}` : ''}`);
 console.log(JSON.stringify(records, null, 1));
