@@ -132,8 +132,9 @@ describe('GGUF export', () => {
       expect(() => ggufArchFor(m.config), `${arch} ${JSON.stringify(over)}`).toThrow(why);
       expect(() => ggufArchFor(m.config)).toThrow(/convert_hf_to_gguf\.py/);
     }
-    const spm = { model: { type: 'BPE', byte_fallback: true, vocab: { a: 0 }, merges: [] }, pre_tokenizer: null };
-    await expect(exportTo('gguf', 'llama', 'F16', { tokenizerJson: spm })).rejects.toThrow(/byte fallback \(SentencePiece style\)/);
+    // SentencePiece-style BPE (byte fallback) is written as an SPM vocabulary (exportGgufSpm.test.ts); Unigram is refused.
+    const unigram = { model: { type: 'Unigram', unk_id: 0, vocab: [['<unk>', 0], ['a', -1]], byte_fallback: true }, pre_tokenizer: null };
+    await expect(exportTo('gguf', 'llama', 'F16', { tokenizerJson: unigram })).rejects.toThrow(/Unigram model \(SentencePiece unigram\)/);
   });
 });
 

@@ -72,7 +72,7 @@ export async function handleExport(s: Session, req: Exclude<ExportRequest, { typ
   try {
     const m = s.requireModel();
     const base = await baseWeights(m, ac.signal);
-    const tok = { tokenizerJson: m.info.tokenizerJson, tokenizerConfig: m.info.tokenizerConfig };
+    const tok = { tokenizerJson: m.info.tokenizerJson, tokenizerConfig: m.info.tokenizerConfig, tokenizerModel: m.tokenizerModel ?? null };
     if (req.type === 'exportModel') {
       const held = req.runId ? s.adapters.get(req.runId) : null;
       const full = req.runId ? fullRuns.get(req.runId) : null;

@@ -29,6 +29,8 @@ export interface LoadedModel {
   /** Where the weights came from and the config.json as read: exports re-read the checkpoint tensor by tensor. */
   checkpoint?: CheckpointSource;
   configJson?: unknown;
+  /** SentencePiece's tokenizer.model when the source had one (local files), for GGUF export. */
+  tokenizerModel?: Uint8Array | null;
 }
 
 export class Session {
@@ -54,7 +56,7 @@ export class Session {
     this.dropGenerator();
     if (this.model) this.gpu.buffers.releasePool(this.model.weights.pool);
     this.adapters.clear();
-    this.model = { info, config, weights, tokenizer, checkpoint: resolved.checkpoint, configJson: resolved.configJson };
+    this.model = { info, config, weights, tokenizer, checkpoint: resolved.checkpoint, configJson: resolved.configJson, tokenizerModel: resolved.tokenizerModel ?? null };
     await resolved.commit?.();
     return info;
   }

@@ -17,6 +17,8 @@ export interface ResolvedSource {
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
   generationConfig: unknown;
+  /** SentencePiece's tokenizer.model when the chosen local files include it (GGUF export uses its exact scores). */
+  tokenizerModel?: Uint8Array | null;
   checkpoint: CheckpointSource;
   /** Called once the whole model loaded: stores what should be kept for next time (hub JSON files). */
   commit?: () => Promise<void>;
@@ -120,5 +122,7 @@ export async function resolveSource(spec: ModelSourceSpec, signal?: AbortSignal)
   const tokenizerConfig = (await optional('tokenizer_config.json')) ?? {};
   const generationConfig = await optional('generation_config.json');
   parseGenerationConfig(generationConfig, 'generation_config.json');
-  return { name, configJson, tokenizerJson, tokenizerConfig, generationConfig, checkpoint: { kind: 'files', files: weights } };
+  const spm = byName.get('tokenizer.model');
+  const tokenizerModel = spm ? new Uint8Array(await spm.arrayBuffer()) : null;
+  return { name, configJson, tokenizerJson, tokenizerConfig, generationConfig, tokenizerModel, checkpoint: { kind: 'files', files: weights } };
 }

@@ -73,6 +73,7 @@ export async function run(args: string[]): Promise<number> {
     format, dtype: d as WeightDtype | undefined, baseName: adapterBase || nameOr, name: optionalString(p, 'name') ?? basename(resolve(out)),
     config: model.config, configJson: model.configJson, base, lora: adapter, full: null,
     tokenizerJson, tokenizerConfig, generationConfig: model.generationConfig, tokenizerFiles,
+    tokenizerModel: existsSync(`${modelDir}/tokenizer.model`) ? new Uint8Array(readFileSync(`${modelDir}/tokenizer.model`)) : null,
     includeBase: !switchFlag(p, 'no-base'), maxShardBytes: size(optionalString(p, 'max-shard-size')),
   });
   const total = files.reduce((a, f) => a + f.size, 0);

@@ -24,6 +24,8 @@ export interface GgufModelOptions {
   type: GgmlType;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
+  /** SentencePiece's tokenizer.model when the model folder has one: exact scores and types for an SPM vocabulary. */
+  tokenizerModel?: Uint8Array | null;
 }
 
 const reversed = (shape: readonly number[]) => [...shape].reverse();
@@ -39,7 +41,7 @@ export function ggufModelFile(o: GgufModelOptions): PlannedFile {
     ['general.file_type', u32(FILE_TYPE[o.type])],
     ['general.quantization_version', u32(2)],
     ...archMetadata(c, a),
-    ...vocabMetadata(o.tokenizerJson, o.tokenizerConfig, c.vocabSize, { bos: c.bosTokenId, eos: c.eosTokenIds, pad: c.padTokenId }),
+    ...vocabMetadata(o.tokenizerJson, o.tokenizerConfig, c.vocabSize, { bos: c.bosTokenId, eos: c.eosTokenIds, pad: c.padTokenId }, o.tokenizerModel ?? null),
   ];
   const norms = normWeightNames(c), transposed = transposedWeights(c);
   const tensors: GgufTensor[] = o.weights.tensors.map((t) => {

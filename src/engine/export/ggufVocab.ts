@@ -2,11 +2,13 @@
  * The tokenizer as llama.cpp reads it from a GGUF (what convert_hf_to_gguf's _set_vocab_gpt2 writes for a byte-level
  * BPE tokenizer.json): tokenizer.ggml.model "gpt2", the pre-tokenizer name llama.cpp knows the split regex by, every
  * token by id with its type (normal, control for special added tokens, user-defined for other added tokens, unused
- * padding ids), the merges, the special ids and the chat template. Other tokenizers (SentencePiece-style) are refused
- * with the reason, since a wrong vocabulary would make the model say something else.
+ * padding ids), the merges, the special ids and the chat template. SentencePiece-style tokenizers (BPE with byte
+ * fallback) go to ggufVocabSpm.ts; anything else (Unigram, WordPiece, unknown pre-tokenizers) is refused with the
+ * reason, since a wrong vocabulary would make the model say something else.
  */
 import { arr, bool, str, u32, type GgufMetadata } from './gguf';
 import { GgufUnsupportedError } from './ggufArch';
+import { spmVocabMetadata } from './ggufVocabSpm';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,13 +41,17 @@ function tokenIdOf(cfg: Json, key: string, vocab: Map<string, number>): number |
   return vocab.get(content) ?? null;
 }
 
-/** tokenizer.* key/values for a byte-level BPE tokenizer.json (+ tokenizer_config.json), padded to `vocabSize`. */
-export function vocabMetadata(tokenizerJson: unknown, tokenizerConfig: unknown, vocabSize: number, ids: { bos: number | null; eos: number[]; pad: number | null }): GgufMetadata {
+/**
+ * tokenizer.* key/values for a tokenizer.json (+ tokenizer_config.json, + SentencePiece's tokenizer.model when the
+ * model folder has one), `vocabSize` tokens long: byte-level BPE as "gpt2", byte-fallback BPE as "llama" (SPM).
+ */
+export function vocabMetadata(tokenizerJson: unknown, tokenizerConfig: unknown, vocabSize: number, ids: { bos: number | null; eos: number[]; pad: number | null }, tokenizerModel: Uint8Array | null = null): GgufMetadata {
   if (!isObj(tokenizerJson) || !isObj(tokenizerJson.model)) throw new GgufUnsupportedError('GGUF export needs the model\'s tokenizer.json.');
   const tok = tokenizerJson, model = tokenizerJson.model as Json;
-  if (model.type !== 'BPE' || model.byte_fallback === true || !isObj(model.vocab)) throw new GgufUnsupportedError(`GGUF export supports byte-level BPE tokenizers only; this tokenizer.json has a ${String(model.type)} model${model.byte_fallback ? ' with byte fallback (SentencePiece style)' : ''}. Export the merged Hugging Face folder and convert it with llama.cpp's convert_hf_to_gguf.py.`);
-  const pre = preTokenizerName(tok);
   const cfg = isObj(tokenizerConfig) ? tokenizerConfig : {};
+  if (model.type !== 'BPE' || !isObj(model.vocab)) throw new GgufUnsupportedError(`GGUF export supports BPE tokenizers only (byte-level, or SentencePiece-style with byte fallback); this tokenizer.json has a ${String(model.type)} model${model.type === 'Unigram' ? ' (SentencePiece unigram), whose tokens llama.cpp\'s SentencePiece merge loop would not reproduce' : ''}. Export the merged Hugging Face folder and convert it with llama.cpp's convert_hf_to_gguf.py.`);
+  if (model.byte_fallback === true) return spmVocabMetadata(tok, cfg, vocabSize, ids, tokenizerModel);
+  const pre = preTokenizerName(tok);
   const vocab = new Map<string, number>(Object.entries(model.vocab as Record<string, number>));
   const added = Array.isArray(tok.added_tokens) ? (tok.added_tokens as Json[]) : [];
   for (const a of added) if (typeof a.content === 'string' && typeof a.id === 'number') vocab.set(a.content, a.id);

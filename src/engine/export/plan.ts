@@ -34,6 +34,8 @@ export interface ExportInput {
   full: ReadonlyMap<string, Float32Array> | null;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
+  /** SentencePiece's tokenizer.model when the model folder has one (GGUF export of SPM vocabularies uses its scores). */
+  tokenizerModel?: Uint8Array | null;
   generationConfig: unknown;
   /** Tokenizer files as they should be copied into an HF folder (default: tokenizer.json + tokenizer_config.json). */
   tokenizerFiles?: PlannedFile[];
@@ -77,7 +79,7 @@ export function exportFiles(i: ExportInput): PlannedFile[] {
     files[readme] = textFile('README.md', card(files.map((f) => f.name)));
     return files;
   }
-  const tok = { tokenizerJson: i.tokenizerJson, tokenizerConfig: i.tokenizerConfig };
+  const tok = { tokenizerJson: i.tokenizerJson, tokenizerConfig: i.tokenizerConfig, tokenizerModel: i.tokenizerModel ?? null };
   const stops = stopStrings(i);
   if (i.format === 'gguf') {
     const model = ggufModelFile({ fileName: `model-${tag}.gguf`, name: i.name, config: i.config, weights: exportWeights(i), type: ggufType, ...tok });
