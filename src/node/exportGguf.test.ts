@@ -122,9 +122,7 @@ describe('GGUF export', () => {
     const refused: [string, Record<string, unknown>, RegExp][] = [
       ['gemma3_text', {}, /query_pre_attn_scalar ≠ head_dim/], // the tiny fixture scales scores by 24^-1/2, head_dim is 16
       ['gemma3_text', { query_pre_attn_scalar: 16 }, /every layer but each 6th/], // layer_types [sliding, full]
-      ['phi3', {}, /sliding-window attention/], // llama.cpp's phi3 ignores sliding_window
       ['smollm3', {}, /every 4th layer without RoPE/], // no_rope_layers [1, 0]
-      ['qwen2', { use_sliding_window: true, sliding_window: 16, max_window_layers: 0 }, /sliding-window/],
       ['qwen3', { attention_bias: true }, /no biases/],
     ];
     for (const [arch, over, why] of refused) {
@@ -132,6 +130,9 @@ describe('GGUF export', () => {
       expect(() => ggufArchFor(m.config), `${arch} ${JSON.stringify(over)}`).toThrow(why);
       expect(() => ggufArchFor(m.config)).toThrow(/convert_hf_to_gguf\.py/);
     }
+    // Windows llama.cpp's graph ignores are written with the context capped to the window (see the next test).
+    for (const [arch, over] of [['phi3', {}], ['qwen2', { use_sliding_window: true, sliding_window: 16, max_window_layers: 0 }]] as const)
+      expect(() => ggufArchFor(tinyExportModel(arch, 'F32', over).config), arch).not.toThrow();
     // SentencePiece-style BPE (byte fallback) is written as an SPM vocabulary (exportGgufSpm.test.ts); Unigram is refused.
     const unigram = { model: { type: 'Unigram', unk_id: 0, vocab: [['<unk>', 0], ['a', -1]], byte_fallback: true }, pre_tokenizer: null };
     await expect(exportTo('gguf', 'llama', 'F16', { tokenizerJson: unigram })).rejects.toThrow(/Unigram model \(SentencePiece unigram\)/);
@@ -176,6 +177,25 @@ describe('GGUF export of every family llama.cpp runs', () => {
     expect([...g.tensors.get('blk.1.attn_k_norm.weight')!.v]).toEqual([...qn.map((x) => x + 1)]);
     expect(a.tensors.size).toBe(2 * m.targets.length);
     expect(a.tensors.get('blk.0.ffn_gate.weight.lora_a')!.shape).toEqual([32, 4]);
+  });
+
+  it('a sliding window llama.cpp ignores (Phi-3, Qwen2): the GGUF and the Modelfile declare the window as the context, where the two compute alike', async () => {
+    for (const [arch, over] of [['phi3', {}], ['qwen2', { use_sliding_window: true, sliding_window: 16, max_window_layers: 0 }]] as const) {
+      const { m, sink, dir } = await exportTo('gguf', arch, 'F32', {}, over);
+      const window = Math.min(...m.config.layers.map((l) => l.window ?? Infinity));
+      expect(window, arch).toBeLessThan(m.config.maxPositions);
+      const name = [...sink.files.keys()].find((f) => f.endsWith('.gguf'))!;
+      const md = (await parse(join(dir, name))).metadata as unknown as Record<string, number>;
+      expect(md[`${arch}.context_length`], arch).toBe(window);
+      const mf = new TextDecoder().decode(sink.files.get('Modelfile'));
+      expect(mf, arch).toContain(`PARAMETER num_ctx ${window}`);
+      expect(mf).toMatch(/ignores this model's \d+-token sliding window/);
+    }
+    // Without a window the model's own context is declared and nothing is pinned.
+    const { m, sink, dir } = await exportTo('gguf', 'llama', 'F32');
+    const md = (await parse(join(dir, [...sink.files.keys()].find((f) => f.endsWith('.gguf'))!))).metadata as unknown as Record<string, number>;
+    expect(md['llama.context_length']).toBe(m.config.maxPositions);
+    expect(new TextDecoder().decode(sink.files.get('Modelfile'))).not.toContain('num_ctx');
   });
 
   it('phi3: fused attn_qkv and ffn_up (gate ‖ up), partial rotary, sliding_window 0, no permutation', async () => {

@@ -90,10 +90,10 @@ function mismatch(c: ModelConfig, a: GgufArch): string | null {
   if (c.positions === 'learned') return n === 'gpt2' ? null : `llama.cpp's ${n} has no learned positions`;
   if (n === 'gpt2') return 'llama.cpp\'s gpt2 has learned positions, not RoPE';
   if (c.rotaryDim !== c.headDim && !a.partialRotary) return `partial rotary embeddings (${c.rotaryDim} of ${c.headDim} dims) are not expressible for llama.cpp's ${n}`;
-  // A window as long as the context is no window at all.
-  const windowed = c.layers.map((l) => l.window !== null && l.window < c.maxPositions);
+  // Windows llama.cpp's graph ignores (Phi-3-mini's 2047, Mistral v0.1's 4096, Qwen2's optional ones) are no mismatch:
+  // the GGUF declares a context no longer than the window (ggufContextLength), within which no token is ever outside
+  // it, so llama.cpp's full causal attention is exactly the model's.
   const w = a.windows;
-  if (w.kind === 'none' && windowed.some(Boolean)) return `it uses sliding-window attention, which llama.cpp's ${n} ignores`;
   // (llama.cpp's pattern also decides each layer's RoPE θ, so it must match even where windows span the context.)
   if (w.kind === 'period' && c.layers.some((l, i) => (l.window !== null) !== ((i + 1) % w.period !== 0))) return `llama.cpp's ${n} slides every layer but each ${w.period}th (this model's layer_types / sliding_window_pattern differ)`;
   const windows = new Set(c.layers.map((l) => l.window).filter((x) => x !== null));
@@ -225,12 +225,23 @@ export function llama3RopeFactors(c: ModelConfig): Float32Array | null {
   return out;
 }
 
+/**
+ * The context the GGUF declares ({arch}.context_length, which llama.cpp and Ollama use by default): the model's, or,
+ * when it has sliding windows llama.cpp's graph for `a` ignores, the shortest window — the longest context in which
+ * those windows never mask anything, so llama.cpp computes exactly what the model does. `capped` says which.
+ */
+export function ggufContextLength(c: ModelConfig, a: GgufArch): { length: number; capped: boolean } {
+  const windows = c.layers.map((l) => l.window).filter((x): x is number => x !== null && x < c.maxPositions);
+  if (a.windows.kind !== 'none' || windows.length === 0) return { length: c.maxPositions, capped: false };
+  return { length: Math.min(...windows), capped: true };
+}
+
 /** The architecture key/values llama.cpp reads for this model (as the converter writes them). */
 export function archMetadata(c: ModelConfig, a: GgufArch): GgufMetadata {
   const k = (s: string) => `${a.arch}.${s}`;
   const md: GgufMetadata = [
     [k('vocab_size'), u32(c.vocabSize)],
-    [k('context_length'), u32(c.maxPositions)],
+    [k('context_length'), u32(ggufContextLength(c, a).length)],
     [k('embedding_length'), u32(c.hidden)],
     [k('block_count'), u32(c.nLayers)],
     [k('feed_forward_length'), u32(c.intermediate)],

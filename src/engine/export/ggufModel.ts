@@ -124,10 +124,18 @@ export function ggufAdapterFile(o: GgufAdapterOptions): PlannedFile {
   return ggufFile(o.fileName, md, tensors);
 }
 
-/** An Ollama Modelfile: FROM the model GGUF (and ADAPTER the LoRA GGUF), stopping at the model's end tokens. */
-export function modelfile(o: { from: string; adapter?: string; stops: string[]; comment: string }): string {
+/**
+ * An Ollama Modelfile: FROM the model GGUF (and ADAPTER the LoRA GGUF), stopping at the model's end tokens; with the
+ * context pinned to the sliding window when llama.cpp ignores the model's window (ggufContextLength).
+ */
+export function modelfile(o: { from: string; adapter?: string; stops: string[]; comment: string; windowContext?: number }): string {
   const lines = [`# ${o.comment}`, '# Create the model with: ollama create my-model -f Modelfile', `FROM ${o.from}`];
   if (o.adapter) lines.push(`ADAPTER ${o.adapter}`);
   for (const s of o.stops) lines.push(`PARAMETER stop ${JSON.stringify(s)}`);
+  if (o.windowContext) {
+    lines.push(`# llama.cpp ignores this model's ${o.windowContext}-token sliding window: within ${o.windowContext} tokens of context it`);
+    lines.push('# computes exactly what the model does, past that it would attend further back than the model was trained to.');
+    lines.push(`PARAMETER num_ctx ${o.windowContext}`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ import type { ModelConfig } from '../model/config';
 import type { LoraConfig, LoraTarget } from '../model/lora';
 import { hfModelFiles } from './hfModel';
 import { ggufAdapterFile, ggufModelFile, modelfile } from './ggufModel';
+import { ggufArchFor, ggufContextLength } from './ggufArch';
 import { mainDtype, mergedWeights, trainedWeights, type WeightSource } from './weights';
 import { textFile, type PlannedFile } from './sink';
 import { modelCard } from './card';
@@ -81,9 +82,11 @@ export function exportFiles(i: ExportInput): PlannedFile[] {
   }
   const tok = { tokenizerJson: i.tokenizerJson, tokenizerConfig: i.tokenizerConfig, tokenizerModel: i.tokenizerModel ?? null };
   const stops = stopStrings(i);
+  const context = ggufContextLength(i.config, ggufArchFor(i.config)); // (refuses a model llama.cpp computes differently)
+  const windowContext = context.capped ? context.length : undefined;
   if (i.format === 'gguf') {
     const model = ggufModelFile({ fileName: `model-${tag}.gguf`, name: i.name, config: i.config, weights: exportWeights(i), type: ggufType, ...tok });
-    const mf = textFile('Modelfile', modelfile({ from: `./${model.name}`, stops, comment: `${i.name}: ${i.lora ? `${i.baseName} with the LoRA adapter merged in` : i.full ? `${i.baseName} fine-tuned (all weights)` : i.baseName}` }));
+    const mf = textFile('Modelfile', modelfile({ from: `./${model.name}`, stops, windowContext, comment: `${i.name}: ${i.lora ? `${i.baseName} with the LoRA adapter merged in` : i.full ? `${i.baseName} fine-tuned (all weights)` : i.baseName}` }));
     return [model, mf, textFile('README.md', card([model.name, 'Modelfile']))];
   }
   if (!i.lora) throw new Error(i.full ? 'A full-parameter run has no adapter: export it as a merged model (hf or gguf).' : 'There is no adapter to export.');
@@ -93,7 +96,7 @@ export function exportFiles(i: ExportInput): PlannedFile[] {
   const baseFile = `base-${tag}.gguf`;
   if (withBase) files.push(ggufModelFile({ fileName: baseFile, name: i.baseName, config: i.config, weights: i.base, type: ggufType, ...tok }));
   files.push(adapter);
-  files.push(textFile('Modelfile', modelfile({ from: withBase ? `./${baseFile}` : '<path to the base model GGUF>', adapter: './adapter.gguf', stops, comment: `${i.baseName} + the LoRA adapter ${i.name}` })));
+  files.push(textFile('Modelfile', modelfile({ from: withBase ? `./${baseFile}` : '<path to the base model GGUF>', adapter: './adapter.gguf', stops, windowContext, comment: `${i.baseName} + the LoRA adapter ${i.name}` })));
   files.push(textFile('README.md', card(files.map((f) => f.name).concat('README.md'))));
   return files;
 }
