@@ -67,29 +67,24 @@ function check3(kernel: string, fused: GPUBuffer, parts: [GPUBuffer, GPUBuffer, 
  */
 export function splitColumns3(rec: Recorder, parts: [GPUBuffer, GPUBuffer, GPUBuffer], fused: GPUBuffer, N: number, widths: [number, number, number]): void {
   check3('splitColumns3', fused, parts, N, widths);
-  const W = widths[0] + widths[1] + widths[2];
-  rec.dispatch({
-    shader: 'columns',
-    entryPoint: 'split3',
-    constants: { WG },
-    params: [N, widths[0], widths[1], widths[2], 0, 0, 0],
-    bindings: [...parts, fused],
-    workgroups: grid1d(N * W, WG),
-    label: 'copy_columns_split',
-  });
+  columns3(rec, 'split3', [...parts, fused], N, widths);
 }
 
 /** The backward of splitColumns3: fused (N, w0 + w1 + w2) ← [part0 | part1 | part2] per row, written. */
 export function mergeColumns3(rec: Recorder, fused: GPUBuffer, parts: [GPUBuffer, GPUBuffer, GPUBuffer], N: number, widths: [number, number, number]): void {
   check3('mergeColumns3', fused, parts, N, widths);
-  const W = widths[0] + widths[1] + widths[2];
+  columns3(rec, 'merge3', [fused, ...parts], N, widths);
+}
+
+/** One thread per element of the fused (N, w0 + w1 + w2) matrix; `bindings` are the entry point's, outputs first. */
+function columns3(rec: Recorder, entryPoint: 'split3' | 'merge3', bindings: GPUBuffer[], N: number, widths: [number, number, number]): void {
   rec.dispatch({
     shader: 'columns',
-    entryPoint: 'merge3',
+    entryPoint,
     constants: { WG },
     params: [N, widths[0], widths[1], widths[2], 0, 0, 0],
-    bindings: [fused, ...parts],
-    workgroups: grid1d(N * W, WG),
-    label: 'copy_columns_merge',
+    bindings,
+    workgroups: grid1d(N * (widths[0] + widths[1] + widths[2]), WG),
+    label: entryPoint === 'split3' ? 'copy_columns_split' : 'copy_columns_merge',
   });
 }
