@@ -1,6 +1,7 @@
 /** AdamW with torch.optim.AdamW semantics on one parameter tensor, gated by the grad-norm status (shaders/adamw.wgsl). */
 import { f32, type Recorder } from '../gpu/recorder';
-import { grid1d } from './grid';
+import { checkStatus } from './grad_norm';
+import type { OptimizerStatusLayout } from './optimizerStatus';
 
 export interface AdamWHyper {
   lr: number;
@@ -11,8 +12,6 @@ export interface AdamWHyper {
   /** 1-based step count t used for bias correction. */
   step: number;
 }
-
-const WG = 256;
 
 /** The step-dependent factors, folded in float64 on the host exactly as torch does with Python floats. */
 export function adamwFactors(hp: AdamWHyper): { decay: number; stepSize: number; bc2Sqrt: number } {
@@ -34,8 +33,10 @@ export function checkHyper(what: string, hp: AdamWHyper): void {
 }
 
 /**
- * params, m, v (N) updated in place from grads (N) × status[1] (clipScale); nothing is written when status[2]
- * (nonFinite) is set. status is the buffer of gradNormBegin/Accumulate/Finish.
+ * params, m, v (N) of trainable tensor i updated in place from grads (N) × status[1] (clipScale); nothing is written
+ * when status[2] (nonFinite) is set. grads is left all zero either way (ready for the next step's accumulation). status is the optimizer's status buffer (optimizerStatus.ts) after gradNormClip;
+ * the dispatch also writes the tensor's Σ p² partials (before and after the update) for paramNorms. One dispatch of
+ * adamwGroups(N) workgroups, each updating a fixed strided share of the tensor.
  */
 export function adamwStep(
   rec: Recorder,
@@ -44,22 +45,25 @@ export function adamwStep(
   m: GPUBuffer,
   v: GPUBuffer,
   status: GPUBuffer,
-  N: number,
+  layout: OptimizerStatusLayout,
+  i: number,
   hp: AdamWHyper,
 ): void {
   const what = 'adamwStep';
   checkHyper(what, hp);
-  if (!Number.isInteger(N) || N < 1) throw new Error(`${what}: N must be a positive integer, got ${N}`);
+  if (!Number.isInteger(i) || i < 0 || i >= layout.sizes.length) throw new Error(`${what}: tensor ${i} is not in the layout (${layout.sizes.length} tensors)`);
+  const N = layout.sizes[i];
   for (const [name, buf] of [['params', params], ['grads', grads], ['m', m], ['v', v]] as const)
     if (buf.size < N * 4) throw new Error(`${what}: ${name} needs ${N * 4} bytes but its buffer has ${buf.size}`);
-  if (status.size < 12) throw new Error(`${what}: status needs at least 12 bytes but its buffer has ${status.size}`);
+  checkStatus(what, status, layout);
   const { decay, stepSize, bc2Sqrt } = adamwFactors(hp);
+  const { before, after, groups } = layout.param[i];
   rec.dispatch({
     shader: 'adamw',
-    constants: { WG },
-    params: [N, f32(hp.beta1), f32(hp.beta2), f32(hp.eps), f32(decay), f32(stepSize), f32(bc2Sqrt)],
+    constants: { WG: layout.wg },
+    params: [N, groups, before, after, f32(hp.beta1), f32(hp.beta2), f32(hp.eps), f32(decay), f32(stepSize), f32(bc2Sqrt)],
     bindings: [params, grads, m, v, status],
-    workgroups: grid1d(N, WG),
+    workgroups: [groups],
     label: 'adamw',
   });
 }

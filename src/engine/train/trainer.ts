@@ -8,7 +8,9 @@ import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
 import type { GpuTransformer, HostBatch } from '../transformer/model';
 import { adamwStep } from '../kernels/adamw';
-import { gradNormBegin, gradNormAccumulate, gradNormFinish, GRAD_NORM_STATUS_BYTES } from '../kernels/grad_norm';
+import { gradNormClip, paramNorms } from '../kernels/grad_norm';
+import { optimizerStatusLayout, OPTIMIZER_WG, type OptimizerStatusLayout } from '../kernels/optimizerStatus';
+import { reductionThreads } from '../kernels/reductionThreads';
 import { learningRate, type Schedule } from './schedule';
 import { LossSplitter, splitResult, type LossSplit } from './lossSplit';
 
@@ -69,11 +71,16 @@ let trainers = 0;
  */
 export const PARAM_GROWTH_LIMIT = 1000;
 
+/** The status header read back each step: Σg², clipScale, nonFinite, Σp² before and after the update. */
+const STATUS_READ_FLOATS = 5;
+
 export class Trainer {
   step = 0;
   private readonly moments: { m: GPUBuffer; v: GPUBuffer }[];
-  private readonly status: GPUBuffer; // [normSquared, clipScale, nonFinite, _, partials…]
-  private readonly stepLosses: GPUBuffer; // one float per micro-batch + status copy + 2 split sums per micro-batch
+  /** [Σg², clipScale, nonFinite, Σp² before, Σp² after, _, _, _, partials…] (optimizerStatus.ts). */
+  private readonly status: GPUBuffer;
+  private readonly layout: OptimizerStatusLayout;
+  private readonly stepLosses: GPUBuffer; // one float per micro-batch + status header copy + 2 split sums per micro-batch
   /** The answer/prompt loss split (used by steps whose micro-batches carry answerLabels). */
   private readonly splitter: LossSplitter;
   private readonly maxMicro = 64;
@@ -82,10 +89,12 @@ export class Trainer {
   private readonly rec: Recorder;
   /** NaN guard: each parameter as it was before the current step (restored when the step is rejected). */
   private readonly lastGood: GPUBuffer[];
-  /** NaN guard: Σ param² after the update (and before it, for the first step), in grad-norm status layout. */
-  private readonly guard: GPUBuffer;
-  private readonly guardBefore: GPUBuffer;
-  private paramNorm = NaN;
+  /**
+   * The model's gradients are all zero: the last step's AdamW cleared each after reading it, so this step's first
+   * backward may accumulate onto them without a fill. False until a step has run (the model may hold gradients from
+   * elsewhere), and while a step is in flight. Only trainStep may run backward on a trainer's model.
+   */
+  private gradsZero = false;
 
   constructor(
     readonly gpu: Gpu,
@@ -97,12 +106,11 @@ export class Trainer {
       v: gpu.buffers.storage(this.pool, `v:${t.name}`, t.size * 4),
     }));
     this.rec = new Recorder(gpu);
-    this.status = gpu.buffers.storage(this.pool, 'status', GRAD_NORM_STATUS_BYTES);
-    this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro * 3 + 4) * 4);
+    this.layout = optimizerStatusLayout(model.trainable().map((t) => t.size), reductionThreads(gpu, OPTIMIZER_WG));
+    this.status = gpu.buffers.storage(this.pool, 'status', this.layout.floats * 4);
+    this.stepLosses = gpu.buffers.storage(this.pool, 'stepLosses', (this.maxMicro * 3 + STATUS_READ_FLOATS) * 4);
     this.splitter = new LossSplitter(gpu, model, this.pool);
     this.lastGood = model.trainable().map((t) => gpu.buffers.storage(this.pool, `last-good:${t.name}`, t.size * 4));
-    this.guard = gpu.buffers.storage(this.pool, 'guard', GRAD_NORM_STATUS_BYTES);
-    this.guardBefore = gpu.buffers.storage(this.pool, 'guardBefore', GRAD_NORM_STATUS_BYTES);
   }
 
   release(): void {
@@ -124,11 +132,14 @@ export class Trainer {
     if (total === 0) throw new Error('This step has no trained tokens (every label is -100). Check the mask mode and the data.');
     const rec = this.rec;
     // The answer/other split: at the end of stepLosses, two floats per micro-batch.
-    const splitAt = this.maxMicro + 4;
+    const splitAt = this.maxMicro + STATUS_READ_FLOATS;
     const splitter = micro.some((mb) => mb.answerLabels) ? this.splitter : null;
     splitter?.begin();
-    model.zeroGrads(rec);
-    rec.submit();
+    if (!this.gradsZero) {
+      model.zeroGrads(rec);
+      rec.submit();
+    }
+    this.gradsZero = false;
     micro.forEach((mb, i) => {
       model.setBatch(mb.batch, mb.rows, mb.T);
       model.forward(rec, { backward: true, lossScale: 1 / total, seed: mix(seed, this.step, i) });
@@ -143,36 +154,36 @@ export class Trainer {
     });
     const lr = learningRate(this.opt.schedule, this.step);
     const trainable = model.trainable();
-    const firstNorm = !Number.isFinite(this.paramNorm);
-    this.saveLastGood(firstNorm);
-    gradNormBegin(rec, this.status);
-    for (const t of trainable) gradNormAccumulate(rec, this.status, t.grad, t.size);
-    gradNormFinish(rec, this.status, this.opt.maxGradNorm);
+    this.saveLastGood();
+    // Per trainable tensor: one grad-norm partial and one AdamW dispatch (which also writes the NaN guard's Σ p²
+    // partials before and after its update and zeroes the gradient for the next step); then one pass sums all
+    // gradient partials (and clips), one all Σ p² partials.
+    // The norms are summed over every tensor's partials at once in a fixed order (optimizerStatus.ts), not tensor by
+    // tensor: reproducible bit for bit, though not the same bits as a tensor-by-tensor sum.
+    gradNormClip(rec, this.status, this.layout, trainable.map((t) => t.grad), this.opt.maxGradNorm);
     trainable.forEach((t, i) => {
       const { m, v } = this.moments[i];
-      adamwStep(rec, t.param, t.grad, m, v, this.status, t.size, {
+      adamwStep(rec, t.param, t.grad, m, v, this.status, this.layout, i, {
         lr, beta1: this.opt.beta1, beta2: this.opt.beta2, eps: this.opt.eps,
         weightDecay: t.decay ? this.opt.weightDecay : 0, step: this.step + 1,
       });
     });
-    gradNormBegin(rec, this.guard);
-    for (const t of trainable) gradNormAccumulate(rec, this.guard, t.param, t.size);
+    paramNorms(rec, this.status, this.layout);
     const enc = gpu.device.createCommandEncoder();
     rec.encode(enc);
     rec.clear();
-    enc.copyBufferToBuffer(this.status, 0, this.stepLosses, this.maxMicro * 4, 12);
-    enc.copyBufferToBuffer(this.guard, 0, this.stepLosses, (this.maxMicro + 3) * 4, 4);
+    enc.copyBufferToBuffer(this.status, 0, this.stepLosses, this.maxMicro * 4, STATUS_READ_FLOATS * 4);
     gpu.device.queue.submit([enc.finish()]);
+    this.gradsZero = true; // AdamW zeroed every gradient, also on a rejected step
     const out = await readF32(gpu.device, this.stepLosses, 0, splitter ? splitAt + 2 * micro.length : splitAt);
     let lossSum = 0;
     for (let i = 0; i < micro.length; i++) lossSum += out[i];
-    const [normSq, , nonFiniteFlag] = out.subarray(this.maxMicro, this.maxMicro + 3);
-    const paramNorm = Math.sqrt(out[this.maxMicro + 3]);
-    const before = firstNorm ? Math.sqrt((await readF32(gpu.device, this.guardBefore, 0, 1))[0]) : this.paramNorm;
+    const [normSq, , nonFiniteFlag, beforeSq, afterSq] = out.subarray(this.maxMicro, this.maxMicro + STATUS_READ_FLOATS);
+    // The guard compares the norm after the update with the one measured just before it (by the same AdamW pass).
+    const paramNorm = Math.sqrt(afterSq), before = Math.sqrt(beforeSq);
     const exploded = !Number.isFinite(paramNorm) || paramNorm > PARAM_GROWTH_LIMIT * Math.max(Number.isFinite(before) ? before : 0, 1);
     const nonFinite = nonFiniteFlag !== 0 || !Number.isFinite(lossSum) || exploded;
     if (nonFinite) this.restoreLastGood();
-    else this.paramNorm = paramNorm;
     const result: StepResult = {
       step: this.step + 1, loss: lossSum / total, gradNorm: Math.sqrt(normSq), lr, targets: total,
       tokens: micro.reduce((a, mb) => a + mb.rows * mb.T, 0), nonFinite,
@@ -183,19 +194,12 @@ export class Trainer {
     return result;
   }
 
-  /** NaN guard: copy every parameter aside before the update (and measure their norm when none is known yet). */
-  private saveLastGood(measure: boolean): void {
-    const { gpu, rec } = this;
+  /** NaN guard: copy every parameter aside before the update. */
+  private saveLastGood(): void {
     const trainable = this.model.trainable();
-    if (measure) {
-      gradNormBegin(rec, this.guardBefore);
-      for (const t of trainable) gradNormAccumulate(rec, this.guardBefore, t.param, t.size);
-    }
-    const enc = gpu.device.createCommandEncoder();
-    rec.encode(enc);
-    rec.clear();
+    const enc = this.gpu.device.createCommandEncoder();
     trainable.forEach((t, i) => enc.copyBufferToBuffer(t.param, 0, this.lastGood[i], 0, t.size * 4));
-    gpu.device.queue.submit([enc.finish()]);
+    this.gpu.device.queue.submit([enc.finish()]);
   }
 
   /** NaN guard: put back the parameters saved before the rejected step. */

@@ -11,6 +11,7 @@
  * vocabulary) logits never need one binding.
  */
 import { SPLITK_SCRATCH_FLOATS } from '../kernels/matmulPlan';
+import { optimizerStatusBytes } from '../kernels/optimizerStatus';
 import type { ModelConfig } from '../model/config';
 import { ropeInvFreq } from '../model/config';
 import { expectedTensors } from '../model/tensors';
@@ -35,14 +36,11 @@ export const LOGITS_BUDGET_BYTES = 256 * 2 ** 20;
 /** The total above which a run on a GPU is warned about (no WebGPU adapter reports its memory): 4 GiB. */
 export const GPU_BUDGET_BYTES = 4 * 2 ** 30;
 /**
- * Trainer scratch beside the moments: the grad-norm status (4 + 256 floats), the step losses (64 + 4 floats, then two
- * per micro-batch for the answer/prompt loss split) and the split's two sums. The split's answer mask (N u32) is
- * counted with it in planMemory.
+ * Trainer scratch beside the moments and the optimizer status buffer (optimizerStatusBytes: its size follows the
+ * trainable tensors): the step losses (64 + 5 floats, then two per micro-batch for the answer/prompt loss split) and
+ * the split's two sums. The split's answer mask (N u32) is counted with it in planMemory.
  */
-export const OPTIMIZER_SCRATCH_BYTES = (4 + 256) * 4 + (3 * 64 + 4) * 4 + 2 * 4;
-
-/** The NaN guard's two parameter-norm status buffers (grad-norm layout, 4 + 256 floats each). */
-export const NAN_GUARD_SCRATCH_BYTES = 2 * (4 + 256) * 4;
+export const OPTIMIZER_SCRATCH_BYTES = (3 * 64 + 5) * 4 + 2 * 4;
 
 const GiB = 2 ** 30, MiB = 2 ** 20, KiB = 2 ** 10;
 /** 1288490188 → "1.2 GiB", 5242880 → "5 MiB" (binary units, one decimal below 10). */
@@ -167,7 +165,8 @@ export function planMemory(cfg: ModelConfig, req: MemoryRequest, limits: MemoryL
   const grads = sum('gradient', trained.map((n) => ({ what: `(${n} values)`, bytes: bytesOf(n) })));
   const optimizer = (req.optimizer ?? trained.length > 0)
     ? sum('AdamW moment', trained.flatMap((n) => [{ what: `(${n} values)`, bytes: bytesOf(n) }, { what: `(${n} values)`, bytes: bytesOf(n) }])) + OPTIMIZER_SCRATCH_BYTES + N * 4 +
-      sum('last good parameters (NaN guard)', trained.map((n) => ({ what: `(${n} values)`, bytes: bytesOf(n) }))) + NAN_GUARD_SCRATCH_BYTES
+      optimizerStatusBytes(trained, !!limits.isSoftware) +
+      sum('last good parameters (NaN guard)', trained.map((n) => ({ what: `(${n} values)`, bytes: bytesOf(n) })))
     : 0;
 
   const errors: string[] = [];

@@ -1,9 +1,10 @@
 /**
  * Dispatches per LoRA training step, by kernel family, without running them: `npx tsx src/lab/bench/dispatchCount.ts`.
  *
- * Builds each model shape (random weights) with 1 and 2 layers, records one Trainer.trainStep with
- * Recorder.prototype.encode replaced by a label counter (nothing reaches the GPU; the step's numbers are garbage),
- * and extrapolates linearly to the real layer count: count(L) = count(1) + (L − 1)·(count(2) − count(1)). Both matmul
+ * Builds each model shape (random weights) with 1 and 2 layers, records two Trainer.trainSteps with
+ * Recorder.prototype.encode replaced by a label counter (nothing reaches the GPU; the steps' numbers are garbage),
+ * counts the second (steady state: the first also zeroes every gradient, one fill per trainable tensor, which later
+ * steps leave to AdamW; its total is printed too), and extrapolates linearly to the real layer count: count(L) = count(1) + (L − 1)·(count(2) − count(1)). Both matmul
  * plans are counted: the CPU adapter's (SwiftShader: never split-K) and a hardware adapter's (split-K on).
  *
  * `--time`: instead, real steps on SwiftShader (warm-up, then the median of `--steps` (3) steps) of the built-in
@@ -42,10 +43,10 @@ function setupWithDropout(gpu: Gpu, cfg: ModelConfig, weights: Map<string, GPUBu
   return { trainer, release: () => (trainer.release(), model.release()) };
 }
 
-async function countStep(gpu: Gpu, json: Record<string, unknown>, B: number, T: number, targets: string[], dropout = 0): Promise<Map<string, number>> {
+async function countStep(gpu: Gpu, json: Record<string, unknown>, B: number, T: number, targets: string[], dropout = 0): Promise<{ steady: Map<string, number>; first: number }> {
   const cfg = parseModelConfig(json);
   const pool = 'weights#count';
-  const labels: string[] = [];
+  const labels: string[] = [], firstLabels: string[] = [];
   const proto = Recorder.prototype;
   const original = proto.encode;
   proto.encode = function countOnly(this: Recorder) {
@@ -54,7 +55,10 @@ async function countStep(gpu: Gpu, json: Record<string, unknown>, B: number, T: 
   try {
     const setup = setupWithDropout(gpu, cfg, randomGpuWeights(gpu, cfg, pool), B, T, targets, dropout);
     try {
-      await setup.trainer.trainStep([{ batch: randomBatch(cfg.vocabSize, B, T), rows: B, T }]);
+      const micro = [{ batch: randomBatch(cfg.vocabSize, B, T), rows: B, T }];
+      await setup.trainer.trainStep(micro);
+      firstLabels.push(...labels.splice(0));
+      await setup.trainer.trainStep(micro);
     } finally {
       setup.release();
     }
@@ -68,7 +72,7 @@ async function countStep(gpu: Gpu, json: Record<string, unknown>, B: number, T: 
     const key = / splitK sum$/.test(l) ? 'matmul splitK sum' : f;
     out.set(key, (out.get(key) ?? 0) + 1);
   }
-  return out;
+  return { steady: out, first: firstLabels.length };
 }
 
 function flag(name: string, fallback: number): number {
@@ -114,8 +118,10 @@ async function main(): Promise<void> {
   for (const c of CASES) {
     const L = Number(c.json[c.layersKey]);
     for (const [kind, gpu] of [['cpu plan', cpu], ['hardware plan', asHardwareAdapter(cpu)]] as const) {
-      const one = await countStep(gpu, { ...c.json, [c.layersKey]: 1 }, c.B, c.T, c.targets, c.dropout);
-      const two = await countStep(gpu, { ...c.json, [c.layersKey]: 2 }, c.B, c.T, c.targets, c.dropout);
+      const c1 = await countStep(gpu, { ...c.json, [c.layersKey]: 1 }, c.B, c.T, c.targets, c.dropout);
+      const c2 = await countStep(gpu, { ...c.json, [c.layersKey]: 2 }, c.B, c.T, c.targets, c.dropout);
+      const one = c1.steady, two = c2.steady;
+      const firstTotal = c1.first + (L - 1) * (c2.first - c1.first);
       const fams = [...new Set([...one.keys(), ...two.keys()])].sort();
       let total = 0, perLayerTotal = 0;
       const rows = fams.map((f) => {
@@ -125,7 +131,7 @@ async function main(): Promise<void> {
         perLayerTotal += per;
         return `  ${f.padEnd(32)} ${String(n).padStart(6)}   (per layer ${per})`;
       });
-      console.log(`${c.name}, ${L} layers, ${kind}: ${total} dispatches per step (${perLayerTotal} per layer)`);
+      console.log(`${c.name}, ${L} layers, ${kind}: ${total} dispatches per step (${perLayerTotal} per layer; the first step: ${firstTotal})`);
       console.log(rows.join('\n'));
     }
   }
