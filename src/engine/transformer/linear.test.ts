@@ -2,7 +2,8 @@
  * One LoRA linear module, forward and backward, on the GPU against a CPU computation of PEFT's formulas with the
  * reference kernels (reference/matmul.ts, reference/dropout.ts): both layouts, LoRA dropout on and off, the residual
  * input, accumulated dx, and both the matvec rows of a decoding step (unfused) and the matmul rows of training
- * (LoRA terms folded into the base product's epilogue). The whole-model tests (families.test.ts) run dropout 0 only.
+ * (LoRA terms folded into the base product's epilogue, or separate dispatches: linearFoldPolicy, both forced here).
+ * The whole-model tests (families.test.ts) run dropout 0 only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testGpu } from '../../testing/gpu';
@@ -11,11 +12,15 @@ import { Recorder } from '../gpu/recorder';
 import { readF32 } from '../gpu/buffers';
 import { matmul as mm } from '../reference/matmul';
 import { dropoutBackward, dropoutForward } from '../reference/dropout';
-import { linearBackward, linearForward, type Linear } from './linear';
+import { linearBackward, linearFoldPolicy, linearForward, type Linear } from './linear';
 
 const TOL = { rtol: 1e-4, atol: 1e-5 };
 
-afterEach(async () => (await testGpu()).buffers.releasePool('test'));
+const DEFAULT_FOLD = linearFoldPolicy.fold;
+afterEach(async () => {
+  linearFoldPolicy.fold = DEFAULT_FOLD;
+  (await testGpu()).buffers.releasePool('test');
+});
 
 interface Case {
   layout: 'linear' | 'conv1d';
@@ -34,8 +39,9 @@ const CASES: Case[] = [
 ];
 
 describe('linear module with LoRA: GPU vs CPU formulas', () => {
-  for (const c of CASES) {
-    it(`${c.layout}, N ${c.N}, dropout ${c.dropout}${c.residual ? ', residual' : ''}${c.accumulateDx ? ', dx accumulated' : ''}`, async () => {
+  for (const fold of ['on', 'off'] as const) for (const c of CASES) {
+    it(`${c.layout}, N ${c.N}, dropout ${c.dropout}${c.residual ? ', residual' : ''}${c.accumulateDx ? ', dx accumulated' : ''}, fold ${fold}`, async () => {
+      linearFoldPolicy.fold = fold;
       const gpu = await testGpu();
       const { N } = c;
       const inF = 14, outF = 10, r = 3, scale = 1.5, seed = 12345;
