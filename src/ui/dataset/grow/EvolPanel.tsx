@@ -10,6 +10,7 @@ import type { GrowContext } from './GrowDialog';
 import { clamp, NumberInput } from './fields';
 import { existingInstructions, seedTasksOf } from './pool';
 import { RunStatus } from './RunStatus';
+import { runnerBase } from './backends';
 
 /** Evol-Instruct: rewrite sampled instructions with the chosen operations, answer the rewrites, queue survivors. */
 export function EvolPanel({ ctx }: { ctx: GrowContext }) {
@@ -25,15 +26,8 @@ export function EvolPanel({ ctx }: { ctx: GrowContext }) {
 
   const start = () =>
     job.start((signal, onProgress) => {
-      const backend = ctx.backend();
       return runEvol({
-        chat: backend.chat,
-        retries: backend.retries,
-        signal,
-        onProgress,
-        seed,
-        temperature: clamp(temperature, 0, 2, 0.7),
-        maxTokens: clamp(maxTokens, 16, 4096, 256),
+        ...runnerBase(ctx.backend(), signal, onProgress, { seed, temperature, maxTokens }, 0.7),
         sources: shuffled(pool, seededRandom(seed)).slice(0, n),
         ops,
         existing: existingInstructions(ctx.examples, ctx.queue),

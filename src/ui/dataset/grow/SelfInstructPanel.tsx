@@ -9,6 +9,7 @@ import type { GrowContext } from './GrowDialog';
 import { clamp, NumberInput } from './fields';
 import { existingInstructions, seedTasksOf } from './pool';
 import { RunStatus } from './RunStatus';
+import { runnerBase } from './backends';
 
 /** Self-Instruct: new instructions from k sampled tasks, filtered, each answered, into the review queue. */
 export function SelfInstructPanel({ ctx }: { ctx: GrowContext }) {
@@ -25,15 +26,8 @@ export function SelfInstructPanel({ ctx }: { ctx: GrowContext }) {
 
   const start = () =>
     job.start((signal, onProgress) => {
-      const backend = ctx.backend();
       return runSelfInstruct({
-        chat: backend.chat,
-        retries: backend.retries,
-        signal,
-        onProgress,
-        seed,
-        temperature: clamp(temperature, 0, 2, 0.8),
-        maxTokens: clamp(maxTokens, 16, 4096, 256),
+        ...runnerBase(ctx.backend(), signal, onProgress, { seed, temperature, maxTokens }, 0.8),
         // Large datasets: a seeded sample of 2,000 tasks is plenty to draw prompts from.
         seedTasks: shuffled(seeds, seededRandom(seed)).slice(0, 2000),
         existing: existingInstructions(ctx.examples, ctx.queue),

@@ -3,7 +3,8 @@
  * an OpenAI-compatible endpoint (src/eval/endpoint.ts). Both become a ChatFn for the runner (src/data/grow/runner.ts).
  */
 import { chatComplete, type Endpoint } from '../../../eval/endpoint';
-import type { ChatFn } from '../../../data/grow/runner';
+import type { ChatFn, GrowProgress } from '../../../data/grow/runner';
+import { clamp } from './fields';
 import { generateWith, stopGeneration } from '../../playground/generate';
 
 export interface Backend {
@@ -33,4 +34,19 @@ export function endpointBackend(endpoint: Endpoint, retries = 2): Backend {
   const chat: ChatFn = async (messages, opts) =>
     (await chatComplete(endpoint, messages, { temperature: opts.temperature, maxTokens: opts.maxTokens, signal: opts.signal, retries })).text;
   return { chat, retries: 0, label: `${endpoint.model} at ${endpoint.baseUrl}` };
+}
+
+/**
+ * The runner options every generator shares: the backend's chat and retries, cancellation, progress, and the
+ * sampling settings of the panel's form (clamped to what the runner accepts; `defaultTemperature` for a blank field).
+ */
+export function runnerBase(
+  backend: Backend, signal: AbortSignal, onProgress: (p: GrowProgress) => void,
+  form: { seed: number; temperature: number; maxTokens: number }, defaultTemperature: number,
+) {
+  return {
+    chat: backend.chat, retries: backend.retries, signal, onProgress, seed: form.seed,
+    temperature: clamp(form.temperature, 0, 2, defaultTemperature),
+    maxTokens: clamp(form.maxTokens, 16, 4096, 256),
+  };
 }
